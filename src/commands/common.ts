@@ -1,0 +1,36 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Policy } from '../core/policy.js';
+import { locatePolicy, loadPolicyFile } from '../io/policy-file.js';
+import type { Context } from './context.js';
+
+export function addRoutesOption(cmd: Command): Command {
+  return cmd.option('--routes <file>', 'policy file (default: ./routes.yaml, then $XDG_CONFIG_HOME/frugal/routes.yaml, then the shipped example)');
+}
+
+export function loadPolicy(ctx: Context, routes: string | undefined): Policy {
+  return loadPolicyFile(locatePolicy(routes, ctx.cwd, ctx.env), ctx.cwd, ctx.now());
+}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of 1 or more`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number of 0 or more`);
+    return n;
+  };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}

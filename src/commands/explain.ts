@@ -1,0 +1,101 @@
+import { Command } from 'commander';
+import { traceClasses } from '../core/classify.js';
+import { UserError } from '../core/errors.js';
+import { estimateRecord } from '../core/estimate.js';
+import { formatPct, formatUsd, picoToUsd } from '../core/money.js';
+import type { PromptRecord } from '../core/prompt.js';
+import { readPrompts } from '../io/input.js';
+import { loadCounter } from '../io/tokenizer.js';
+import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt } from './common.js';
+import { write, type Context } from './context.js';
+
+interface ExplainOptions {
+  routes?: string;
+  field?: string[];
+  outputTokens?: number;
+  json?: boolean;
+}
+
+function parseFields(pairs: string[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UserError(`--field ${pair}: expected KEY=VALUE`, 'for example --field difficulty=hard');
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a bare word is a string
+    }
+    fields[pair.slice(0, eq)] = value;
+  }
+  return fields;
+}
+
+export function explainCommand(ctx: Context, setExitCode: (code: number) => void): Command {
+  const cmd = new Command('explain')
+    .description('show which class a prompt matches and why, its model, and its estimated and baseline cost')
+    .argument('[prompt...]', 'the prompt text (default: read from stdin)')
+    .option('--field <key=value>', 'a record field for field rules, as in JSONL input (repeatable)', collect)
+    .option('--output-tokens <n>', 'expected answer length in tokens for the estimate', nonNegativeInt('--output-tokens'))
+    .option('--json', 'print the explanation as JSON')
+    .addHelpText('after', examples(['frugal explain "What is the capital of Australia?"', 'frugal explain --field difficulty=hard < question.txt', 'frugal explain --json "Refactor this function"']));
+  addRoutesOption(cmd);
+  cmd.action(async (words: string[], opts: ExplainOptions) => {
+    const policy = loadPolicy(ctx, opts.routes);
+    const counter = await loadCounter(policy.tokenizer);
+    let prompt: PromptRecord | undefined;
+    const inline = words.length ? [words.join(' ')] : [];
+    for await (const item of readPrompts({ files: [], inline, stdin: ctx.stdin, format: 'text' })) {
+      if (item.kind === 'error') throw new UserError(`${item.file}: ${item.message}`, 'give the prompt as an argument or on stdin');
+      prompt = item.prompt;
+    }
+    if (!prompt) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
+    prompt = { ...prompt, fields: parseFields(opts.field ?? []) };
+    const { decision, trace } = traceClasses(policy, prompt, counter);
+    const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens });
+    const model = policy.models.get(decision.route)!;
+    const baseline = policy.models.get(policy.baseline)!;
+    const saved = record.baselineCost! - record.cost!;
+    if (opts.json) {
+      write(
+        ctx.stdout,
+        JSON.stringify({
+          class: decision.class,
+          route: decision.route,
+          provider: model.provider,
+          model: model.model,
+          reason: decision.reason,
+          prompt_tokens: decision.promptTokens,
+          tokenizer: counter.name,
+          output_tokens: record.usage.output,
+          cost_usd: picoToUsd(record.cost!),
+          baseline_cost_usd: picoToUsd(record.baselineCost!),
+          savings_usd: picoToUsd(saved),
+          classes: trace.map((t) => ({ name: t.name, route: t.route, matched: t.ok, why: t.why, shadowed: t.shadowed })),
+        }),
+      );
+      setExitCode(0);
+      return;
+    }
+    const lines = [
+      `prompt:   ${decision.promptTokens} tokens (${counter.exact ? 'o200k' : 'estimated'})`,
+      `class:    ${decision.class ?? '(none: default route)'}`,
+      `route:    ${decision.route} -> ${model.provider}/${model.model}`,
+      `why:      ${decision.reason}`,
+      '',
+      'classes, in order:',
+      ...trace.map((t) => `  ${t.ok ? (t.shadowed ? '~' : '✓') : '✗'} ${t.name.padEnd(14)} -> ${t.route.padEnd(10)} ${t.why}${t.shadowed && t.ok ? ' (an earlier class won)' : ''}`),
+      ...(trace.length === 0 ? ['  (the policy has no classes)'] : []),
+      `  default          -> ${policy.default}`,
+      '',
+      `estimate: ${formatUsd(record.cost)} on ${decision.route} (${record.usage.input} input + ${record.usage.output} output tokens${record.outputTokensSource === 'default' ? ', output assumed; set --output-tokens' : ''})`,
+      `baseline: ${formatUsd(record.baselineCost)} on ${baseline.alias} (${baseline.provider}/${baseline.model})`,
+      `saves:    ${formatUsd(saved)} (${formatPct(saved, record.baselineCost)})`,
+    ];
+    write(ctx.stdout, lines.join('\n'));
+    setExitCode(0);
+  });
+  return cmd;
+}

@@ -1,0 +1,155 @@
+import type { RunEvent, StopReason, OutputTokensSource, ResultRecord } from './events.js';
+import type { Pico } from './money.js';
+import type { Policy } from './policy.js';
+
+export interface ModelTotals {
+  route: string;
+  provider: string;
+  model: string;
+  /** Prompts that finished on this route, failed ones included. */
+  calls: number;
+  failed: number;
+  inFlight: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cost: Pico;
+  /** Prompts whose cost could not be priced (no usage reported); not in `cost`. */
+  costUnknown: number;
+}
+
+export interface InputProblem {
+  file: string;
+  line?: number | undefined;
+  message: string;
+}
+
+export interface RunTotals {
+  dryRun: boolean;
+  startedAt?: number | undefined;
+  endedAt?: number | undefined;
+  /** Prompts expected, when the input size is known up front. */
+  total?: number | undefined;
+  /** Prompts finished (success or failure), input errors not included. */
+  prompts: number;
+  succeeded: number;
+  failed: number;
+  inFlight: number;
+  retries: number;
+  cacheHits: number;
+  inputErrors: InputProblem[];
+  models: Map<string, ModelTotals>;
+  cost: Pico;
+  baselineCost: Pico;
+  costUnknown: number;
+  outputTokenSources: Record<OutputTokensSource, number>;
+  stop?: StopReason | undefined;
+}
+
+export function emptyTotals(policy: Policy): RunTotals {
+  const models = new Map<string, ModelTotals>();
+  for (const m of policy.models.values()) {
+    models.set(m.alias, {
+      route: m.alias,
+      provider: m.provider,
+      model: m.model,
+      calls: 0,
+      failed: 0,
+      inFlight: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      cost: 0n,
+      costUnknown: 0,
+    });
+  }
+  return {
+    dryRun: false,
+    prompts: 0,
+    succeeded: 0,
+    failed: 0,
+    inFlight: 0,
+    retries: 0,
+    cacheHits: 0,
+    inputErrors: [],
+    models,
+    cost: 0n,
+    baselineCost: 0n,
+    costUnknown: 0,
+    outputTokenSources: { flag: 0, max_tokens: 0, default: 0 },
+  };
+}
+
+function addRecord(t: RunTotals, r: ResultRecord): void {
+  const m = t.models.get(r.route);
+  t.prompts++;
+  if (r.error) t.failed++;
+  else t.succeeded++;
+  if (r.outputTokensSource) t.outputTokenSources[r.outputTokensSource]++;
+  if (r.cached) t.cacheHits++;
+  if (r.cost === undefined) t.costUnknown++;
+  else t.cost += r.cost;
+  if (r.baselineCost !== undefined) t.baselineCost += r.baselineCost;
+  if (!m) return;
+  m.calls++;
+  if (r.error) m.failed++;
+  m.inputTokens += r.usage.input;
+  m.outputTokens += r.usage.output;
+  m.cacheReadTokens += r.usage.cacheRead;
+  m.cacheWriteTokens += r.usage.cacheWrite;
+  if (r.cost === undefined) m.costUnknown++;
+  else m.cost += r.cost;
+}
+
+/**
+ * The one reducer every view folds the run's events with. It mutates and returns the totals:
+ * a run may have millions of events, and views take a snapshot when they draw.
+ */
+export function applyEvent(t: RunTotals, e: RunEvent): RunTotals {
+  switch (e.type) {
+    case 'run-start':
+      t.dryRun = e.dryRun;
+      t.startedAt = e.at;
+      t.total = e.total;
+      break;
+    case 'input-error':
+      t.inputErrors.push({ file: e.file, line: e.line, message: e.message });
+      break;
+    case 'prompt-start': {
+      t.inFlight++;
+      const m = t.models.get(e.route);
+      if (m) m.inFlight++;
+      break;
+    }
+    case 'retry':
+      t.retries++;
+      break;
+    case 'prompt-end': {
+      t.inFlight--;
+      const m = t.models.get(e.record.route);
+      if (m) m.inFlight--;
+      addRecord(t, e.record);
+      break;
+    }
+    case 'run-end':
+      t.endedAt = e.at;
+      t.stop = e.stop;
+      break;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+  return t;
+}
+
+export function savings(t: RunTotals): Pico {
+  return t.baselineCost - t.cost;
+}
+
+/** Failed prompts and unreadable input lines together: what makes the exit code 1. */
+export function failures(t: RunTotals): number {
+  return t.failed + t.inputErrors.length;
+}

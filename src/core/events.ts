@@ -1,0 +1,46 @@
+import type { Pico } from './money.js';
+import type { Usage } from './pricing.js';
+
+export type OutputTokensSource = 'flag' | 'max_tokens' | 'default';
+
+export interface PromptError {
+  /** HTTP status when the provider answered with one. */
+  status?: number | undefined;
+  message: string;
+}
+
+/** What became of one prompt: the line written to the results and the unit every view counts. */
+export interface ResultRecord {
+  id: string;
+  source: { file: string; line?: number | undefined };
+  class: string | null;
+  route: string;
+  provider: string;
+  model: string;
+  /** The model id the provider says answered (may be a dated snapshot of `model`). */
+  answeredBy?: string | undefined;
+  reason: string;
+  /** Dry runs: every figure is an estimate. */
+  estimated: boolean;
+  outputTokensSource?: OutputTokensSource | undefined;
+  usage: Usage;
+  cost: Pico | undefined;
+  baselineCost: Pico | undefined;
+  output?: string | undefined;
+  latencyMs?: number | undefined;
+  attempts?: number | undefined;
+  cached?: boolean | undefined;
+  error?: PromptError | undefined;
+}
+
+export type StopReason = 'done' | 'interrupted' | 'aborted' | 'budget';
+
+export type RunEvent =
+  | { type: 'run-start'; at: number; dryRun: boolean; total?: number | undefined }
+  | { type: 'input-error'; at: number; file: string; line?: number | undefined; message: string }
+  | { type: 'prompt-start'; at: number; id: string; route: string; class: string | null }
+  | { type: 'retry'; at: number; id: string; route: string; attempt: number; delayMs: number; message: string }
+  | { type: 'prompt-end'; at: number; record: ResultRecord }
+  | { type: 'run-end'; at: number; stop: StopReason };
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,235 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { PolicyError, formatPath, type PolicyProblem } from './errors.js';
+import { compileMatcher, MatcherCompileError, type Matcher } from './matchers.js';
+import { PolicySchema, keysAt, type PolicyInput, type ProviderKind } from './policy-schema.js';
+import { lookupCatalogue, overridePricing, PriceError, type ModelPricing } from './pricing.js';
+import { didYouMean } from './suggest.js';
+
+export interface ModelConfig {
+  alias: string;
+  provider: ProviderKind;
+  model: string;
+  baseUrl?: string | undefined;
+  apiKeyEnv?: string | undefined;
+  api?: 'chat' | 'responses' | undefined;
+  maxTokens?: number | undefined;
+  fallback?: string | undefined;
+  pricing: ModelPricing;
+}
+
+export interface ClassRule {
+  name: string;
+  description?: string | undefined;
+  route: string;
+  when: Matcher;
+}
+
+export interface Policy {
+  file: string;
+  baseline: string;
+  /** True when routes.yaml named no baseline and the priciest model was taken. */
+  baselineImplied: boolean;
+  default: string;
+  tokenizer: 'estimate' | 'o200k';
+  models: Map<string, ModelConfig>;
+  classes: ClassRule[];
+  budget: { maxSpendUsd?: number | undefined; perModelUsd: Map<string, number> };
+}
+
+export interface LoadOptions {
+  /** Prices that change over time are resolved for this moment. */
+  now: Date;
+}
+
+const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: false } as const;
+
+/** Parse and validate routes.yaml text. Throws PolicyError listing every problem with its line. */
+export function parsePolicy(text: string, file: string, options: LoadOptions): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
+  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  if (doc.errors.length > 0) {
+    throw new PolicyError(
+      file,
+      doc.errors.map((e) => ({
+        line: lineAt(e.pos[0]),
+        path: '',
+        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+        hint: e.code === 'DUPLICATE_KEY' ? 'each key may appear once in a mapping' : 'check the indentation and quoting on this line',
+      })),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw new PolicyError(file, [{ path: '', message: (err as Error).message, hint: 'avoid YAML aliases that expand too far' }]);
+  }
+  const where = (path: readonly PropertyKey[], key?: string) => lineAt(nodeOffset(doc, path, key));
+  const parsed = PolicySchema.safeParse(raw);
+  if (!parsed.success) throw new PolicyError(file, parsed.error.issues.flatMap((i) => describeIssue(i, raw, where)));
+  return resolve(parsed.data, file, options, where);
+}
+
+function nodeOffset(doc: Document, path: readonly PropertyKey[], key?: string): number | undefined {
+  const findPair = (map: unknown, k: PropertyKey) =>
+    isMap(map) ? map.items.find((p) => (p.key as { value?: unknown } | null)?.value === k) : undefined;
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const step of path) {
+    if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+    } else {
+      const pair = findPair(node, step);
+      if (!pair) return offset;
+      node = pair.value ?? pair.key;
+    }
+    offset = (node as Node | null)?.range?.[0] ?? offset;
+  }
+  if (key !== undefined) {
+    const pair = findPair(node, key);
+    if (pair) offset = (pair.key as Node).range?.[0] ?? offset;
+  }
+  return offset;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+type Where = (path: readonly PropertyKey[], key?: string) => number | undefined;
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, where: Where): PolicyProblem[] {
+  const path = issue.path;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const allowed = keysAt(path);
+        return {
+          line: where(path, key),
+          path: formatPath([...path, key]),
+          message: `unknown key${didYouMean(key, allowed)}`,
+          hint: allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined,
+        };
+      });
+    case 'invalid_value': {
+      const got = valueAt(raw, path);
+      const options = issue.values.map(String);
+      const suggestion = typeof got === 'string' ? didYouMean(got, options) : '';
+      return [{ line: where(path), path: formatPath(path), message: `${JSON.stringify(got)} is not allowed${suggestion}`, hint: `use one of: ${options.join(', ')}` }];
+    }
+    case 'invalid_type': {
+      const got = valueAt(raw, path);
+      const message = got === undefined ? 'is required' : `expected ${issue.expected}, got ${describeValue(got)}`;
+      const hint = path[path.length - 1] === 'default' ? 'name the model alias that answers prompts no class matches, e.g. `default: balanced`' : undefined;
+      return [{ line: where(path), path: formatPath(path), message, hint }];
+    }
+    default:
+      return [{ line: where(path), path: formatPath(path), message: issue.message }];
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function resolve(input: PolicyInput, file: string, options: LoadOptions, where: Where): Policy {
+  const problems: PolicyProblem[] = [];
+  const aliases = Object.keys(input.models);
+  const checkAlias = (alias: string, path: PropertyKey[], what: string) => {
+    if (input.models[alias]) return true;
+    problems.push({
+      line: where(path),
+      path: formatPath(path),
+      message: `unknown model "${alias}"${didYouMean(alias, aliases)}`,
+      hint: `${what} must name one of the models: ${aliases.join(', ')}`,
+    });
+    return false;
+  };
+
+  const models = new Map<string, ModelConfig>();
+  for (const [alias, m] of Object.entries(input.models)) {
+    const path = ['models', alias];
+    let pricing: ModelPricing | undefined;
+    try {
+      pricing = m.price ? overridePricing(m.price, `models.${alias}.price`) : lookupCatalogue(m.provider, m.model, options.now);
+    } catch (err) {
+      if (!(err instanceof PriceError)) throw err;
+      problems.push({ line: where([...path, 'price']), path: formatPath([...path, 'price']), message: err.message });
+      continue;
+    }
+    if (!pricing) {
+      problems.push({
+        line: where([...path, 'model']),
+        path: formatPath([...path, 'model']),
+        message: `no price known for ${m.provider} model "${m.model}"`,
+        hint: `add its price in USD per million tokens under models.${alias}: \`price: { input: 0.5, output: 1.5 }\` (cache_read and cache_write optional)`,
+      });
+      continue;
+    }
+    if (m.api && m.provider === 'anthropic') {
+      problems.push({ line: where([...path, 'api']), path: formatPath([...path, 'api']), message: 'only OpenAI models choose an api', hint: 'remove `api:` from this model' });
+    }
+    if (m.fallback !== undefined) checkAlias(m.fallback, [...path, 'fallback'], 'fallback');
+    models.set(alias, {
+      alias,
+      provider: m.provider,
+      model: m.model,
+      baseUrl: m.base_url,
+      apiKeyEnv: m.api_key_env,
+      api: m.api,
+      maxTokens: m.max_tokens,
+      fallback: m.fallback,
+      pricing,
+    });
+  }
+
+  checkAlias(input.default, ['default'], 'default');
+  if (input.baseline !== undefined) checkAlias(input.baseline, ['baseline'], 'baseline');
+
+  const classes: ClassRule[] = [];
+  const names = new Set<string>();
+  (input.classes ?? []).forEach((c, i) => {
+    const path = ['classes', i];
+    if (names.has(c.name)) {
+      problems.push({ line: where([...path, 'name']), path: formatPath([...path, 'name']), message: `class "${c.name}" is defined twice`, hint: 'class names must be unique' });
+    }
+    names.add(c.name);
+    checkAlias(c.route, [...path, 'route'], 'route');
+    try {
+      classes.push({ name: c.name, description: c.description, route: c.route, when: compileMatcher(c.when, [...path, 'when']) });
+    } catch (err) {
+      if (!(err instanceof MatcherCompileError)) throw err;
+      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: 'regexes use JavaScript syntax; escape backslashes inside double quotes ("\\\\b")' });
+    }
+  });
+
+  const perModelUsd = new Map<string, number>();
+  for (const [alias, cap] of Object.entries(input.budget?.per_model ?? {})) {
+    if (checkAlias(alias, ['budget', 'per_model', alias], 'budget.per_model')) perModelUsd.set(alias, cap);
+  }
+
+  if (problems.length > 0) throw new PolicyError(file, problems);
+
+  let baseline = input.baseline;
+  if (baseline === undefined) {
+    // No baseline named: compare against the model with the highest output price.
+    baseline = [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;
+  }
+  return {
+    file,
+    baseline,
+    baselineImplied: input.baseline === undefined,
+    default: input.default,
+    tokenizer: input.tokenizer ?? 'estimate',
+    models,
+    classes,
+    budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd },
+  };
+}

@@ -1,0 +1,147 @@
+import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
+import type { Pico } from './money.js';
+
+/** A price in micro-USD per million tokens (= picodollars per token), with long-context tiers. */
+export interface Rate {
+  base: number;
+  /** Sorted by start; a tier applies when the request's total input tokens exceed `start`. */
+  tiers: { start: number; rate: number }[];
+}
+
+export interface ModelRates {
+  input: Rate;
+  output: Rate;
+  /** Absent: cache reads are billed as ordinary input (as the catalogue does). */
+  cacheRead?: Rate;
+  cacheWrite?: Rate;
+}
+
+/** Normalized usage. `input` is the whole prompt, cache reads and writes included. */
+export interface Usage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+export type PriceSource =
+  | { kind: 'override' }
+  | { kind: 'catalogue'; providerId: string; catalogueId: string; exact: boolean; name?: string };
+
+export interface ModelPricing {
+  rates: ModelRates;
+  source: PriceSource;
+}
+
+export class PriceError extends Error {}
+
+/** USD per million tokens -> integer micro-USD per million tokens; prices finer than that are refused. */
+export function toMicro(usdPerMtok: number, what: string): number {
+  const micro = Math.round(usdPerMtok * 1e6);
+  if (!Number.isFinite(usdPerMtok) || usdPerMtok < 0) throw new PriceError(`${what}: price must be a non-negative number`);
+  if (Math.abs(usdPerMtok * 1e6 - micro) > 1e-6 * Math.max(1, micro)) {
+    throw new PriceError(`${what}: price ${usdPerMtok} has more than 6 decimal places (USD per million tokens)`);
+  }
+  return micro;
+}
+
+export function flatRate(usdPerMtok: number, what: string): Rate {
+  return { base: toMicro(usdPerMtok, what), tiers: [] };
+}
+
+function rateAt(rate: Rate, inputTokens: number): number {
+  let current = rate.base;
+  for (const tier of rate.tiers) if (inputTokens > tier.start) current = tier.rate;
+  return current;
+}
+
+/**
+ * Exact cost of one request in picodollars. Mirrors the catalogue's billing rules: the tier is
+ * chosen by the request's total input tokens and applies to every token of that request, and
+ * cached tokens are carved out of the input only when the model has a price for them.
+ */
+export function costOf(usage: Usage, rates: ModelRates): Pico {
+  const tierTokens = usage.input;
+  let uncached = usage.input;
+  let cost = 0n;
+  if (rates.cacheRead && usage.cacheRead > 0) {
+    uncached -= usage.cacheRead;
+    cost += BigInt(rateAt(rates.cacheRead, tierTokens)) * BigInt(usage.cacheRead);
+  }
+  if (rates.cacheWrite && usage.cacheWrite > 0) {
+    uncached -= usage.cacheWrite;
+    cost += BigInt(rateAt(rates.cacheWrite, tierTokens)) * BigInt(usage.cacheWrite);
+  }
+  cost += BigInt(rateAt(rates.input, tierTokens)) * BigInt(Math.max(0, uncached));
+  cost += BigInt(rateAt(rates.output, tierTokens)) * BigInt(usage.output);
+  return cost;
+}
+
+function catalogueRate(price: ModelPrice[string], what: string): Rate | undefined {
+  if (price === undefined) return undefined;
+  if (typeof price === 'number') return flatRate(price, what);
+  const tiers = [...price.tiers]
+    .sort((a, b) => a.start - b.start)
+    .map((t) => ({ start: t.start, rate: toMicro(t.price, what) }));
+  return { base: toMicro(price.base, what), tiers };
+}
+
+const CATALOGUE_PROVIDER: Record<string, string | undefined> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  'openai-compatible': undefined,
+};
+
+/**
+ * Look a model up in the bundled @pydantic/genai-prices catalogue. Prices that change over time
+ * are resolved for `at`. Returns undefined when the catalogue has no text price for it.
+ */
+export function lookupCatalogue(provider: string, model: string, at: Date): ModelPricing | undefined {
+  const providerId = CATALOGUE_PROVIDER[provider];
+  const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId, timestamp: at });
+  if (!found) return undefined;
+  const p = found.model_price;
+  const what = `catalogue ${found.provider.id}/${found.model.id}`;
+  const input = catalogueRate(p.input_mtok, what);
+  const output = catalogueRate(p.output_mtok, what);
+  if (!input || !output) return undefined;
+  const rates: ModelRates = { input, output };
+  const cacheRead = catalogueRate(p.cache_read_mtok, what);
+  const cacheWrite = catalogueRate(p.cache_write_mtok, what);
+  if (cacheRead) rates.cacheRead = cacheRead;
+  if (cacheWrite) rates.cacheWrite = cacheWrite;
+  return {
+    rates,
+    source: {
+      kind: 'catalogue',
+      providerId: found.provider.id,
+      catalogueId: found.model.id,
+      exact: found.model.id.toLowerCase() === model.trim().toLowerCase(),
+      ...(found.model.name ? { name: found.model.name } : {}),
+    },
+  };
+}
+
+export interface PriceOverride {
+  input: number;
+  output: number;
+  cache_read?: number | undefined;
+  cache_write?: number | undefined;
+}
+
+export function overridePricing(price: PriceOverride, what: string): ModelPricing {
+  const rates: ModelRates = { input: flatRate(price.input, what), output: flatRate(price.output, what) };
+  if (price.cache_read !== undefined) rates.cacheRead = flatRate(price.cache_read, what);
+  if (price.cache_write !== undefined) rates.cacheWrite = flatRate(price.cache_write, what);
+  return { rates, source: { kind: 'override' } };
+}
+
+/** USD per million tokens, for display: the base rate and, when tiered, the tiers. */
+export function describeRate(rate: Rate | undefined): string {
+  if (!rate) return '—';
+  const usd = (micro: number) => `$${(micro / 1e6).toString()}`;
+  if (rate.tiers.length === 0) return usd(rate.base);
+  return [usd(rate.base), ...rate.tiers.map((t) => `${usd(t.rate)} >${t.start.toLocaleString('en-US')}`)].join(' / ');
+}

@@ -1,0 +1,55 @@
+import { failures, savings, type RunTotals } from '../core/accounting.js';
+import { DEFAULT_OUTPUT_TOKENS } from '../core/estimate.js';
+import { pctNumber, picoToUsd } from '../core/money.js';
+import type { Policy } from '../core/policy.js';
+
+/** The run summary as JSON (--summary-json): the same figures as the table, unrounded. */
+export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?: number | undefined } = {}) {
+  const baseline = policy.models.get(policy.baseline)!;
+  const saved = savings(t);
+  const models = [...t.models.values()]
+    .filter((m) => m.calls > 0)
+    .map((m) => ({
+      route: m.route,
+      provider: m.provider,
+      model: m.model,
+      calls: m.calls,
+      failed: m.failed,
+      input_tokens: m.inputTokens,
+      output_tokens: m.outputTokens,
+      cache_read_tokens: m.cacheReadTokens,
+      cache_write_tokens: m.cacheWriteTokens,
+      cost_usd: picoToUsd(m.cost),
+      cost_unknown: m.costUnknown,
+      share_pct: pctNumber(m.cost, t.cost),
+    }));
+  return {
+    policy: policy.file,
+    estimated: t.dryRun,
+    prompts: t.prompts + t.inputErrors.length,
+    succeeded: t.succeeded,
+    failed: failures(t),
+    input_errors: t.inputErrors.length,
+    retries: t.retries,
+    cache_hits: t.cacheHits,
+    stopped: t.stop ?? null,
+    baseline: { route: baseline.alias, provider: baseline.provider, model: baseline.model },
+    models,
+    cost_usd: picoToUsd(t.cost),
+    cost_unknown: t.costUnknown,
+    baseline_cost_usd: picoToUsd(t.baselineCost),
+    savings_usd: picoToUsd(saved),
+    savings_pct: pctNumber(saved, t.baselineCost),
+    ...(t.dryRun
+      ? {
+          output_tokens_assumption: {
+            per_prompt: extra.outputTokens ?? DEFAULT_OUTPUT_TOKENS,
+            from_flag: t.outputTokenSources.flag,
+            from_max_tokens: t.outputTokenSources.max_tokens,
+            from_default: t.outputTokenSources.default,
+          },
+        }
+      : {}),
+    elapsed_ms: t.startedAt !== undefined && t.endedAt !== undefined ? t.endedAt - t.startedAt : null,
+  };
+}

@@ -1,0 +1,57 @@
+import Table from 'cli-table3';
+import { TABLE_STYLE } from './table-style.js';
+import { failures, savings, type RunTotals } from '../core/accounting.js';
+import { DEFAULT_OUTPUT_TOKENS } from '../core/estimate.js';
+import { formatInt, formatPct, formatUsd } from '../core/money.js';
+import type { Policy } from '../core/policy.js';
+
+
+function outputAssumption(t: RunTotals, flagTokens: number | undefined): string {
+  const s = t.outputTokenSources;
+  const parts: string[] = [];
+  if (s.flag) parts.push(`${formatInt(flagTokens ?? 0)} per prompt (--output-tokens) for ${formatInt(s.flag)}`);
+  if (s.max_tokens) parts.push(`the record's max_tokens for ${formatInt(s.max_tokens)}`);
+  if (s.default) parts.push(`${DEFAULT_OUTPUT_TOKENS} per prompt (default; set --output-tokens) for ${formatInt(s.default)}`);
+  return parts.length ? `output tokens assumed: ${parts.join(', ')}` : '';
+}
+
+/** The end-of-run table: one row per model, then total, baseline and savings. */
+export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined } = {}): string {
+  const estimate = t.dryRun ? ' (est.)' : '';
+  const table = new Table({
+    head: ['route', 'model', t.dryRun ? 'prompts' : 'calls', 'input tok', 'output tok', `spend${estimate}`, 'share'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    ...TABLE_STYLE,
+  });
+  let input = 0;
+  let output = 0;
+  let calls = 0;
+  for (const m of t.models.values()) {
+    if (m.calls === 0) continue;
+    input += m.inputTokens;
+    output += m.outputTokens;
+    calls += m.calls;
+    const unknown = m.costUnknown > 0 ? ` +${m.costUnknown}×—` : '';
+    table.push([m.route, `${m.provider}/${m.model}`, formatInt(m.calls), formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.cost) + unknown, formatPct(m.cost, t.cost)]);
+  }
+  table.push(['total', '', formatInt(calls), formatInt(input), formatInt(output), formatUsd(t.cost), calls ? '100.0%' : '—']);
+
+  const base = policy.models.get(policy.baseline)!;
+  const saved = savings(t);
+  const lines = [table.toString()];
+  lines.push(`baseline${estimate}: ${formatUsd(t.baselineCost)}  (every prompt on ${base.alias}: ${base.provider}/${base.model})`);
+  lines.push(`savings${estimate}:  ${formatUsd(saved)}  (${formatPct(saved, t.baselineCost)} of baseline)`);
+  if (t.costUnknown > 0) lines.push(`unknown cost: ${formatInt(t.costUnknown)} prompts reported no usage; not in the totals above`);
+  const failed = failures(t);
+  const status = [`prompts: ${formatInt(t.prompts + t.inputErrors.length)}`, `${t.dryRun ? 'routed' : 'succeeded'}: ${formatInt(t.succeeded)}`, `failed: ${formatInt(failed)}`];
+  if (t.retries) status.push(`retries: ${formatInt(t.retries)}`);
+  if (t.cacheHits) status.push(`cache hits: ${formatInt(t.cacheHits)}`);
+  lines.push(status.join('  '));
+  if (t.dryRun) {
+    const assumption = outputAssumption(t, options.outputTokens);
+    if (assumption) lines.push(assumption);
+    lines.push('dry run: nothing was sent; input tokens and costs are estimates');
+  }
+  if (t.stop === 'interrupted' || t.stop === 'aborted') lines.push('interrupted: the prompts not yet started were not sent');
+  return lines.join('\n');
+}
