@@ -1,44 +1,56 @@
-import { Command, Option } from 'commander';
-import { applyEvent, emptyTotals, failures } from '../core/accounting.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { failures } from '../core/accounting.js';
 import { dryRun } from '../core/dry-run.js';
+import { UserError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
-import { countInput, readPrompts, type InputFormat, type InputOptions } from '../io/input.js';
+import { didYouMean } from '../core/suggest.js';
+import { countInput, readPrompts, type InputOptions } from '../io/input.js';
+import { openOutput, writeJsonFile } from '../io/json-file.js';
 import { ResultWriter } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
+import { RunStore } from '../view/run-store.js';
 import { summaryJson } from '../view/summary-json.js';
 import { summaryTable } from '../view/summary-table.js';
-import { openOutput, writeJsonFile } from '../io/json-file.js';
-import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt } from './common.js';
+import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt, positiveInt } from './common.js';
 import { write, type Context } from './context.js';
+import { runLive } from './run-live.js';
+import type { RunOptions } from './run-shared.js';
 
-export interface RunOptions {
-  routes?: string;
-  prompt?: string[];
-  dryRun?: boolean;
-  output?: string;
-  summaryJson?: string;
-  outputTokens?: number;
-  inputFormat: InputFormat;
-  quiet?: boolean;
+function seconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds above 0`);
+    return n;
+  };
 }
 
 export function runCommand(ctx: Context, setExitCode: (code: number) => void): Command {
   const cmd = new Command('run')
-    .description('route each prompt to its model and run it; with --dry-run, only route and price it')
-    .argument('[files...]', 'prompt files: .jsonl (one record per line) or any text file (one prompt); - for stdin')
+    .description('route each prompt to the model its class names, run it, and report spend and savings against the baseline')
+    .argument('[files...]', 'prompt files: .jsonl/.ndjson (one record per line) or any text file (one prompt); - for stdin (the default)')
     .option('-p, --prompt <text>', 'a prompt given inline (repeatable)', collect)
-    .option('--dry-run', 'send nothing: print each prompt\'s route and estimated cost, and the estimated savings')
+    .option('--dry-run', "send nothing: print each prompt's route and estimated cost, and the estimated savings")
     .option('-o, --output <file>', 'write the result records to FILE instead of stdout')
     .option('--summary-json <file>', 'write the run summary as JSON to FILE')
-    .option('--output-tokens <n>', 'dry run: expected answer length in tokens (capped by a record\'s max_tokens)', nonNegativeInt('--output-tokens'))
-    .addOption(new Option('--input-format <format>', 'how to read stdin').choices(['auto', 'jsonl', 'text']).default('auto'))
-    .option('-q, --quiet', 'no progress and no summary on stderr')
+    .addOption(new Option('--format <format>', 'stdout format: text (the answer) or jsonl (one record per prompt); auto: text for a single text prompt').choices(['auto', 'jsonl', 'text']).default('auto'))
+    .addOption(new Option('--input-format <format>', 'how to read stdin: auto detects JSONL records').choices(['auto', 'jsonl', 'text']).default('auto'))
+    .option('-c, --concurrency <n>', 'prompts in flight at once', positiveInt('--concurrency'), 8)
+    .option('-m, --model <alias>', "send every prompt to this model of the policy (the baseline stays the policy's)")
+    .option('--max-tokens <n>', "cap every answer at N output tokens (a record's smaller max_tokens still applies)", positiveInt('--max-tokens'))
+    .option('--retries <n>', 'retries per prompt on 408/409/429/5xx and dropped connections', nonNegativeInt('--retries'), 4)
+    .option('--timeout <seconds>', 'give up on one attempt after this long', seconds('--timeout'), 600)
+    .option('--max-retry-wait <seconds>', "longest retry-after to honour; a server asking for more fails the prompt", seconds('--max-retry-wait'), 300)
+    .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
+    .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
+    .option('-q, --quiet', 'no live view and no summary on stderr')
     .addHelpText(
       'after',
       examples([
         'frugal run --dry-run examples/prompts.jsonl',
-        'echo "What is the capital of Australia?" | frugal run --dry-run',
-        'frugal run --dry-run --output-tokens 500 --summary-json summary.json prompts.jsonl > routes.jsonl',
+        'echo "What is the capital of Australia?" | frugal run',
+        'answer=$(frugal run -p "Define idempotent")',
+        'frugal run prompts.jsonl -o results.jsonl --summary-json summary.json',
+        'frugal run --model quick --max-tokens 300 -c 16 prompts.jsonl > out.jsonl',
       ]),
     );
   addRoutesOption(cmd);
@@ -50,37 +62,42 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
 
 async function run(ctx: Context, files: string[], opts: RunOptions): Promise<number> {
   const policy = loadPolicy(ctx, opts.routes);
+  if (opts.model !== undefined && !policy.models.has(opts.model)) {
+    throw new UserError(`--model ${opts.model}: no such model in ${policy.file}${didYouMean(opts.model, policy.models.keys())}`, `models: ${[...policy.models.keys()].join(', ')}`);
+  }
   const counter = await loadCounter(policy.tokenizer);
   const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
   const out = opts.output ? await openOutput(opts.output) : ctx.stdout;
-  const writer = new ResultWriter(out, 'batch');
-  const totals = emptyTotals(policy);
-  const emit = (e: RunEvent) => {
-    applyEvent(totals, e);
-    if (e.type === 'input-error') write(ctx.stderr, `frugal: ${e.file}${e.line === undefined ? '' : `:${e.line}`}: ${e.message}`);
-  };
-  let interrupted = false;
-  const release = ctx.onInterrupt(() => {
-    interrupted = true;
-  });
-  try {
-    await dryRun({
-      items: readPrompts(input),
-      policy,
-      counter,
-      assumption: { tokens: opts.outputTokens },
-      emit,
-      now: ctx.clock,
-      write: (r) => writer.write(r),
-      total: opts.quiet ? undefined : await countInput(input),
-      stopped: () => interrupted,
-    });
-  } finally {
-    release();
-    await writer.close(out !== ctx.stdout);
+  const store = new RunStore(policy);
+  let code: number;
+  if (opts.dryRun) {
+    const writer = new ResultWriter(out, 'batch');
+    const emit = (e: RunEvent) => {
+      store.apply(e);
+      if (e.type === 'input-error') write(ctx.stderr, `frugal: ${e.file}${e.line === undefined ? '' : `:${e.line}`}: ${e.message}`);
+    };
+    let interrupted = false;
+    const release = ctx.onInterrupt(() => (interrupted = true));
+    try {
+      await dryRun({
+        items: readPrompts(input),
+        policy,
+        counter,
+        assumption: { tokens: opts.outputTokens },
+        emit,
+        now: ctx.clock,
+        write: (r) => writer.write(r),
+        stopped: () => interrupted,
+      });
+    } finally {
+      release();
+      await writer.close(out !== ctx.stdout);
+    }
+    if (!opts.quiet) write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
+    code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
+  } else {
+    code = await runLive(ctx, { policy, counter, input, out, store, opts, total: opts.quiet ? undefined : () => countInput(input) });
   }
-  if (opts.summaryJson) await writeJsonFile(opts.summaryJson, summaryJson(totals, policy, { outputTokens: opts.outputTokens }));
-  if (!opts.quiet) write(ctx.stderr, summaryTable(totals, policy, { outputTokens: opts.outputTokens }));
-  if (totals.stop === 'interrupted') return 130;
-  return failures(totals) > 0 ? 1 : 0;
+  if (opts.summaryJson) await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens }));
+  return code;
 }

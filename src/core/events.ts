@@ -7,6 +7,8 @@ export interface PromptError {
   /** HTTP status when the provider answered with one. */
   status?: number | undefined;
   message: string;
+  /** http, connection, timeout, aborted or missing-key. */
+  kind?: string | undefined;
 }
 
 /** What became of one prompt: the line written to the results and the unit every view counts. */

@@ -44,7 +44,7 @@ export function recordToJson(r: ResultRecord): Record<string, unknown> {
     latency_ms: r.latencyMs ?? null,
     attempts: r.attempts ?? null,
     cached: r.cached ?? false,
-    error: r.error ? { status: r.error.status ?? null, message: r.error.message } : null,
+    error: r.error ? { status: r.error.status ?? null, type: r.error.kind ?? null, message: r.error.message } : null,
     source,
   };
 }

@@ -34,7 +34,7 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
     const unknown = m.costUnknown > 0 ? ` +${m.costUnknown}×—` : '';
     table.push([m.route, `${m.provider}/${m.model}`, formatInt(m.calls), formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.cost) + unknown, formatPct(m.cost, t.cost)]);
   }
-  table.push(['total', '', formatInt(calls), formatInt(input), formatInt(output), formatUsd(t.cost), calls ? '100.0%' : '—']);
+  table.push(['total', '', formatInt(calls), formatInt(input), formatInt(output), formatUsd(t.cost), t.cost > 0n ? '100.0%' : '—']);
 
   const base = policy.models.get(policy.baseline)!;
   const saved = savings(t);

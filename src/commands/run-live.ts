@@ -1,0 +1,145 @@
+import type { Writable } from 'node:stream';
+import { failures, savings } from '../core/accounting.js';
+import type { ResultRecord, RunEvent } from '../core/events.js';
+import { formatInt, formatPct, formatUsd } from '../core/money.js';
+import type { Policy } from '../core/policy.js';
+import type { InputItem } from '../core/prompt.js';
+import { schedule, type RunControl } from '../core/scheduler.js';
+import type { TokenCounter } from '../core/tokens.js';
+import { readPrompts, type InputOptions } from '../io/input.js';
+import { ResultWriter } from '../io/results.js';
+import { ProviderPool } from '../providers/index.js';
+import type { RunStore } from '../view/run-store.js';
+import { summaryTable } from '../view/summary-table.js';
+import { write, type Context } from './context.js';
+import type { RunOptions } from './run-shared.js';
+
+export interface LiveRun {
+  policy: Policy;
+  counter: TokenCounter;
+  input: InputOptions;
+  out: Writable;
+  store: RunStore;
+  opts: RunOptions;
+  total?: (() => Promise<number | undefined>) | undefined;
+}
+
+/** Peek at the first item, to tell a single text prompt (answer on stdout) from a batch (JSONL). */
+async function peek(items: AsyncIterator<InputItem>): Promise<{ first: IteratorResult<InputItem>; rest: AsyncIterable<InputItem> }> {
+  const first = await items.next();
+  const rest = (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let r = await items.next(); !r.done; r = await items.next()) yield r.value;
+  })();
+  return { first, rest };
+}
+
+function singleTextSource(input: InputOptions, first: IteratorResult<InputItem>): boolean {
+  const sources = input.inline.length + (input.files.length === 0 && input.inline.length === 0 ? 1 : input.files.length);
+  return sources === 1 && !first.done && first.value.kind === 'prompt' && first.value.prompt.source.line === undefined;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+function oneLineSummary(r: ResultRecord): string {
+  const saved = r.baselineCost !== undefined && r.cost !== undefined ? r.baselineCost - r.cost : undefined;
+  return `frugal: ${r.route} (${r.model}) ${formatInt(r.usage.input)} in / ${formatInt(r.usage.output)} out tokens, ${formatUsd(r.cost)}; baseline ${formatUsd(r.baselineCost)}; saved ${formatUsd(saved)} (${formatPct(saved, r.baselineCost)})`;
+}
+
+/** Send the prompts for real: providers, retries, the live view, the summary. Returns the exit code. */
+export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
+  const { policy, opts, store } = run;
+  const { first, rest } = await peek(readPrompts(run.input)[Symbol.asyncIterator]());
+  const textMode = opts.format === 'text' || (opts.format === 'auto' && singleTextSource(run.input, first));
+  const streamAnswer = textMode && !opts.output && ctx.stdout.isTTY === true;
+  const showView = !textMode && !opts.quiet && ctx.stderr.isTTY === true;
+  const writer = new ResultWriter(run.out, 'line');
+  const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
+
+  const abort = new AbortController();
+  const control: RunControl = { stopping: false, abort: abort.signal };
+  const release = ctx.onInterrupt(() => {
+    if (control.stopping) {
+      abort.abort();
+      return;
+    }
+    control.stopping = true;
+    if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
+  });
+
+  const view = showView ? await (await import('../view/live-start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock }) : undefined;
+  const emit = (e: RunEvent) => {
+    store.apply(e);
+    if (view) return;
+    if (e.type === 'input-error') write(ctx.stderr, `frugal: ${e.file}${e.line === undefined ? '' : `:${e.line}`}: ${e.message}`);
+    if (e.type === 'prompt-end' && e.record.error && !textMode) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
+  };
+
+  let lastRecord: ResultRecord | undefined;
+  const onRecord = (r: ResultRecord) => {
+    lastRecord = r;
+    if (!textMode) return writer.write(r);
+    if (r.error) {
+      write(ctx.stderr, `frugal: ${r.error.status ? `${r.error.status} ` : ''}${r.error.message}`);
+      return undefined;
+    }
+    // Streamed answers are already on the terminal: end the line.
+    return writer.writeLine(streamAnswer ? '' : (r.output ?? '').replace(/\n$/, ''));
+  };
+
+  try {
+    await schedule({
+      items: rest,
+      policy,
+      counter: run.counter,
+      concurrency: opts.concurrency,
+      retries: opts.retries,
+      forceRoute: opts.model,
+      maxTokens: opts.maxTokens,
+      total: run.total ? await run.total() : undefined,
+      send: async (job, signal) => {
+        const provider = await pool.get(job.model);
+        return provider.call({
+          model: job.model.model,
+          messages: job.prompt.messages,
+          system: job.prompt.system,
+          maxTokens: job.maxTokens,
+          onText: streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined,
+          signal,
+        });
+      },
+      emit,
+      onRecord,
+      control,
+      clock: ctx.clock,
+      sleep,
+      random: Math.random,
+    });
+  } finally {
+    release();
+    await view?.stop();
+    await writer.close(run.out !== ctx.stdout);
+  }
+
+  const t = store.totals;
+  if (textMode) {
+    const only = t.prompts === 1 ? lastRecord : undefined;
+    if (only && (opts.summary || (ctx.stderr.isTTY && !opts.quiet))) write(ctx.stderr, oneLineSummary(only));
+  } else if (!opts.quiet) {
+    write(ctx.stderr, summaryTable(t, policy));
+  }
+  if (t.stop === 'interrupted' || t.stop === 'aborted') return 130;
+  if (t.prompts === 1 && t.failed === 1 && lastRecord?.error?.kind === 'missing-key') return 2;
+  return failures(t) > 0 ? 1 : 0;
+}

@@ -1,0 +1,20 @@
+import type { InputFormat } from '../io/input.js';
+
+export interface RunOptions {
+  routes?: string;
+  prompt?: string[];
+  dryRun?: boolean;
+  output?: string;
+  summaryJson?: string;
+  summary?: boolean;
+  outputTokens?: number;
+  inputFormat: InputFormat;
+  format: 'auto' | 'jsonl' | 'text';
+  quiet?: boolean;
+  concurrency: number;
+  model?: string;
+  maxTokens?: number;
+  retries: number;
+  timeout: number;
+  maxRetryWait: number;
+}

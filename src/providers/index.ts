@@ -1,0 +1,59 @@
+import type { ModelConfig } from '../core/policy.js';
+import { ProviderError, type Provider } from './types.js';
+
+export { ProviderError } from './types.js';
+export type { CallRequest, CallResult, Provider } from './types.js';
+
+const DEFAULT_KEY_ENV: Record<string, string | undefined> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  'openai-compatible': undefined,
+};
+
+/** The environment variable a model's key is read from, if it needs one. */
+export function keyVariable(m: ModelConfig): string | undefined {
+  return m.apiKeyEnv ?? DEFAULT_KEY_ENV[m.provider];
+}
+
+/**
+ * Builds each model's adapter on first use, loading only the SDK that model needs. Keys are read
+ * from the environment here and handed to the SDK; they are never stored anywhere else.
+ */
+export class ProviderPool {
+  private readonly cache = new Map<string, Promise<Provider>>();
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Throws ProviderError('missing-key') when the key variable is unset: nothing is sent. */
+  get(m: ModelConfig): Promise<Provider> {
+    const variable = keyVariable(m);
+    const key = variable ? this.env[variable] : undefined;
+    if (variable && !key) {
+      return Promise.reject(new ProviderError(`${variable} is not set (needed for ${m.alias}: ${m.provider}/${m.model})`, 'missing-key'));
+    }
+    let provider = this.cache.get(m.alias);
+    if (!provider) {
+      provider = this.create(m, key);
+      this.cache.set(m.alias, provider);
+    }
+    return provider;
+  }
+
+  private async create(m: ModelConfig, key: string | undefined): Promise<Provider> {
+    if (m.provider === 'anthropic') {
+      const { AnthropicProvider } = await import('./anthropic.js');
+      return new AnthropicProvider({ apiKey: key!, baseURL: m.baseUrl ?? this.env.ANTHROPIC_BASE_URL, timeoutMs: this.timeoutMs });
+    }
+    const { OpenAIProvider } = await import('./openai.js');
+    return new OpenAIProvider({
+      apiKey: key,
+      baseURL: m.baseUrl ?? this.env.OPENAI_BASE_URL,
+      // Responses is OpenAI's own current API; compatible servers implement Chat Completions.
+      api: m.api ?? (m.provider === 'openai' ? 'responses' : 'chat'),
+      timeoutMs: this.timeoutMs,
+    });
+  }
+}

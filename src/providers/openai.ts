@@ -1,0 +1,118 @@
+import OpenAI from 'openai';
+import type { Usage } from '../core/pricing.js';
+import { fromSdkError } from './errors.js';
+import type { CallRequest, CallResult, Provider } from './types.js';
+
+export interface OpenAIOptions {
+  apiKey: string | undefined;
+  baseURL: string | undefined;
+  api: 'chat' | 'responses';
+  timeoutMs: number;
+}
+
+interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+}
+
+interface ResponsesUsage {
+  input_tokens: number;
+  output_tokens: number;
+  input_tokens_details?: { cached_tokens?: number | null } | null;
+}
+
+/** Chat Completions: prompt_tokens includes the cached ones; OpenAI bills no cache writes. */
+export function chatUsage(u: ChatUsage | null | undefined): Usage | undefined {
+  if (!u) return undefined;
+  return { input: u.prompt_tokens, output: u.completion_tokens, cacheRead: u.prompt_tokens_details?.cached_tokens ?? 0, cacheWrite: 0 };
+}
+
+export function responsesUsage(u: ResponsesUsage | null | undefined): Usage | undefined {
+  if (!u) return undefined;
+  return { input: u.input_tokens, output: u.output_tokens, cacheRead: u.input_tokens_details?.cached_tokens ?? 0, cacheWrite: 0 };
+}
+
+function chatMessages(r: CallRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
+  const out: OpenAI.Chat.ChatCompletionMessageParam[] = r.system ? [{ role: 'system', content: r.system }] : [];
+  for (const m of r.messages) out.push({ role: m.role, content: m.content } as OpenAI.Chat.ChatCompletionMessageParam);
+  return out;
+}
+
+/** OpenAI and OpenAI-compatible servers, through the official SDK (its own retries off: frugal retries). */
+export class OpenAIProvider implements Provider {
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAIOptions) {
+    this.client = new OpenAI({
+      // Compatible servers (Ollama, vLLM) need no key, but the SDK insists on one.
+      apiKey: options.apiKey ?? 'no-key',
+      baseURL: options.baseURL,
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+    });
+  }
+
+  async call(r: CallRequest): Promise<CallResult> {
+    try {
+      return this.options.api === 'responses' ? await this.responses(r) : await this.chat(r);
+    } catch (err) {
+      throw fromSdkError(err, Date.now(), OpenAI);
+    }
+  }
+
+  private async chat(r: CallRequest): Promise<CallResult> {
+    const body = {
+      model: r.model,
+      messages: chatMessages(r),
+      ...(r.maxTokens !== undefined ? { max_completion_tokens: r.maxTokens } : {}),
+    };
+    if (!r.onText) {
+      const res = await this.client.chat.completions.create(body, { signal: r.signal });
+      return { text: res.choices[0]?.message?.content ?? '', usage: chatUsage(res.usage), answeredBy: res.model };
+    }
+    const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: r.signal });
+    let text = '';
+    let usage: Usage | undefined;
+    let answeredBy: string | undefined;
+    for await (const chunk of stream) {
+      answeredBy ??= chunk.model;
+      const delta = chunk.choices[0]?.delta?.content;
+      if (delta) {
+        text += delta;
+        r.onText(delta);
+      }
+      if (chunk.usage) usage = chatUsage(chunk.usage);
+    }
+    return { text, usage, answeredBy };
+  }
+
+  private async responses(r: CallRequest): Promise<CallResult> {
+    const input = r.messages.map((m) => ({ role: m.role, content: m.content }) as OpenAI.Responses.EasyInputMessage);
+    const body = {
+      model: r.model,
+      input,
+      ...(r.system ? { instructions: r.system } : {}),
+      ...(r.maxTokens !== undefined ? { max_output_tokens: r.maxTokens } : {}),
+      store: false,
+    };
+    if (!r.onText) {
+      const res = await this.client.responses.create(body, { signal: r.signal });
+      return { text: res.output_text, usage: responsesUsage(res.usage), answeredBy: res.model };
+    }
+    const stream = await this.client.responses.create({ ...body, stream: true }, { signal: r.signal });
+    let text = '';
+    let usage: Usage | undefined;
+    let answeredBy: string | undefined;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') {
+        text += event.delta;
+        r.onText(event.delta);
+      } else if (event.type === 'response.completed') {
+        usage = responsesUsage(event.response.usage);
+        answeredBy = event.response.model;
+      }
+    }
+    return { text, usage, answeredBy };
+  }
+}
