@@ -70,10 +70,9 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const abort = new AbortController();
   const control: RunControl = { stopping: false, abort: abort.signal };
   const release = ctx.onInterrupt(() => {
-    if (control.stopping) {
-      abort.abort();
-      return;
-    }
+    const hard = control.stopping;
+    store.apply({ type: 'interrupt', at: ctx.clock(), hard });
+    if (hard) return abort.abort();
     control.stopping = true;
     if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
   });

@@ -45,6 +45,8 @@ export interface RunTotals {
   costUnknown: number;
   outputTokenSources: Record<OutputTokensSource, number>;
   stop?: StopReason | undefined;
+  /** Set by Ctrl-C while the run is still finishing. */
+  interrupt?: 'stopping' | 'aborting' | undefined;
 }
 
 export function emptyTotals(policy: Policy): RunTotals {
@@ -133,6 +135,9 @@ export function applyEvent(t: RunTotals, e: RunEvent): RunTotals {
       addRecord(t, e.record);
       break;
     }
+    case 'interrupt':
+      t.interrupt = e.hard ? 'aborting' : 'stopping';
+      break;
     case 'run-end':
       t.endedAt = e.at;
       t.stop = e.stop;

@@ -43,6 +43,8 @@ export type RunEvent =
   | { type: 'prompt-start'; at: number; id: string; route: string; class: string | null }
   | { type: 'retry'; at: number; id: string; route: string; attempt: number; delayMs: number; message: string }
   | { type: 'prompt-end'; at: number; record: ResultRecord }
+  /** Ctrl-C: the first stops sending (hard: false), the second aborts what is in flight. */
+  | { type: 'interrupt'; at: number; hard: boolean }
   | { type: 'run-end'; at: number; stop: StopReason };
 
 export type RunEventListener = (event: RunEvent) => void;

@@ -46,5 +46,5 @@ export class RunStore {
 }
 
 function lineOf(r: ResultRecord): FinishedLine {
-  return { id: r.id, class: r.class, route: r.route, model: r.model, cost: r.cost, error: r.error?.message, cached: r.cached };
+  return { id: r.id, class: r.class, route: r.route, model: r.model, cost: r.cost, error: r.error ? `${r.error.status ? `${r.error.status} ` : ''}${r.error.message}` : undefined, cached: r.cached };
 }

@@ -1,0 +1,112 @@
+import { Box, Text } from 'ink';
+import { formatInt, formatPct, formatUsd } from '../../core/money.js';
+import type { Policy } from '../../core/policy.js';
+import { etaMs, ratePerSecond, type LiveSnapshot } from './snapshot.js';
+import { fit, formatDuration, formatRate, padEnd, padStart, progressBar, width } from './text.js';
+
+interface PanelProps {
+  snapshot: LiveSnapshot;
+  policy: Policy;
+  columns: number;
+  /** Terminal height: the panel must stay shorter, or Ink redraws the whole screen each frame. */
+  rows?: number | undefined;
+}
+
+/** The live area under the finished prompts: progress, one row per model, money, problems. */
+export function Panel({ snapshot: s, policy, columns, rows }: PanelProps) {
+  const modelRows = modelTable(s, columns);
+  // progress + money + status, plus the table when it fits
+  const showTable = modelRows.length > 0 && (rows === undefined || 3 + modelRows.length < rows);
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Progress s={s} columns={columns} />
+      {showTable &&
+        modelRows.map((row, i) => (
+          <Text key={i} dimColor={i === 0} wrap="truncate-end">
+            {row}
+          </Text>
+        ))}
+      <Money s={s} policy={policy} columns={columns} />
+      <Status s={s} />
+    </Box>
+  );
+}
+
+function Progress({ s, columns }: { s: LiveSnapshot; columns: number }) {
+  if (!s.started) return <Text dimColor>starting…</Text>;
+  const timing = s.ended
+    ? s.stop === 'done' ? `done in ${formatDuration(s.elapsedMs)}` : `stopped (${s.stop}) after ${formatDuration(s.elapsedMs)}`
+    : `elapsed ${formatDuration(s.elapsedMs)}`;
+  const eta = etaMs(s);
+  const rate = formatRate(ratePerSecond(s));
+  if (s.total === undefined) {
+    return <Text wrap="truncate-end">{fit(`${formatInt(s.done)} done  ${rate}  ${timing}`, columns)}</Text>;
+  }
+  const count = `${formatInt(s.done)}/${formatInt(s.total)}`;
+  const pct = `${s.total > 0 ? Math.floor((Math.min(s.done, s.total) / s.total) * 100) : 100}%`;
+  const after = `${padStart(pct, 4)}  ${rate}${s.ended ? '' : `  ETA ${eta === undefined ? '—' : formatDuration(eta)}`}  ${timing}`;
+  const barWidth = Math.max(0, Math.min(30, columns - width(count) - width(after) - 2));
+  const bar = progressBar(s.done, s.total, barWidth);
+  return (
+    <Text wrap="truncate-end">
+      {count}{' '}
+      <Text color="cyan">{bar.filled}</Text>
+      <Text dimColor>{bar.empty}</Text> {after}
+    </Text>
+  );
+}
+
+/** Header and rows as text, with columns sized to what they hold; empty when no model has been used. */
+function modelTable(s: LiveSnapshot, columns: number): string[] {
+  if (s.models.length === 0) return [];
+  const head = ['route', 'model', 'in flight', 'done', 'failed', 'tokens in / out', 'spend'];
+  const body = s.models.map((m) => [
+    m.route,
+    m.model,
+    formatInt(m.inFlight),
+    formatInt(m.calls),
+    formatInt(m.failed),
+    `${formatInt(m.inputTokens)} / ${formatInt(m.outputTokens)}`,
+    formatUsd(m.cost) + (m.costUnknown > 0 ? ` +${m.costUnknown}×—` : ''),
+  ]);
+  const minimum = [0, 0, 0, 0, 0, 20, 10];
+  const widths = head.map((h, i) => Math.max(width(h), minimum[i]!, ...body.map((r) => width(r[i]!))));
+  widths[1] = Math.min(widths[1]!, 28);
+  const line = (cells: string[]) =>
+    fit(cells.map((c, i) => (i < 2 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join('  '), columns);
+  return [line(head), ...body.map(line)];
+}
+
+function Money({ s, policy, columns }: { s: LiveSnapshot; policy: Policy; columns: number }) {
+  const saved = s.baselineCost - s.cost;
+  const savedText = `saved ${formatUsd(saved)} (${formatPct(saved, s.baselineCost)})`;
+  let spent = `spend ${formatUsd(s.cost)}  baseline (${policy.baseline}) ${formatUsd(s.baselineCost)}  `;
+  // On a narrow terminal the savings matter more than the baseline's name.
+  if (width(spent + savedText) > columns) spent = `spend ${formatUsd(s.cost)}  baseline ${formatUsd(s.baselineCost)}  `;
+  return (
+    <Text wrap="truncate-end">
+      {spent}
+      <Text color={saved > 0n ? 'green' : saved < 0n ? 'yellow' : undefined}>{savedText}</Text>
+    </Text>
+  );
+}
+
+function Status({ s }: { s: LiveSnapshot }) {
+  const failures = s.failed + s.inputErrors;
+  const unreadable = s.inputErrors > 0 ? ` (${formatInt(s.inputErrors)} unreadable input)` : '';
+  const extra = [];
+  if (s.cacheHits > 0) extra.push(`cache hits ${formatInt(s.cacheHits)}`);
+  if (s.costUnknown > 0) extra.push(`unknown cost ${formatInt(s.costUnknown)}`);
+  if (s.interrupt === 'stopping' && !s.ended) extra.push('stopping: finishing what is in flight (Ctrl-C again to abort)');
+  if (s.interrupt === 'aborting' && !s.ended) extra.push('aborting');
+  return (
+    <Text wrap="truncate-end">
+      in flight {formatInt(s.inFlight)}  retries {formatInt(s.retries)}{'  '}
+      <Text color={failures > 0 ? 'red' : undefined}>
+        failed {formatInt(failures)}
+        {unreadable}
+      </Text>
+      {extra.map((e) => `  ${e}`).join('')}
+    </Text>
+  );
+}
