@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { locatePolicy, loadPolicyFile } from '../io/policy-file.js';
+import { UserError } from '../core/errors.js';
+import { locatePolicy, loadPolicyFile, type LocatedPolicy } from '../io/policy-file.js';
 import { modelsTable, policyReport } from '../view/policy-report.js';
 import { addRoutesOption, examples, loadPolicy } from './common.js';
 import { write, type Context } from './context.js';
@@ -12,7 +13,14 @@ export function validateCommand(ctx: Context, setExitCode: (code: number) => voi
     .argument('[file]', 'policy file (default: the one frugal would use)')
     .addHelpText('after', examples(['frugal validate', 'frugal validate team/routes.yaml']))
     .action((file: string | undefined) => {
-      const located = locatePolicy(file, ctx.cwd, ctx.env);
+      let located: LocatedPolicy;
+      try {
+        located = locatePolicy(file, ctx.cwd, ctx.env);
+      } catch (err) {
+        // locatePolicy's hint speaks of --routes; here the file is an argument.
+        if (err instanceof UserError) throw new UserError(err.message, 'check the path, or run `frugal init FILE` to write a starter policy there');
+        throw err;
+      }
       const policy = loadPolicyFile(located, ctx.cwd, ctx.now());
       write(ctx.stdout, policyReport(policy, ORIGIN[located.origin]));
       setExitCode(0);

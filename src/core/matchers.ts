@@ -40,7 +40,8 @@ function compileRegex(source: string, path: (string | number)[]): RegExp {
   const pattern = slashed ? slashed[1]! : source;
   const flags = slashed ? slashed[2]! : '';
   try {
-    return new RegExp(pattern, flags.replace(/g/g, ''));
+    // g and y make test() stateful (lastIndex carries over from one prompt to the next).
+    return new RegExp(pattern, flags.replace(/[gy]/g, ''));
   } catch (err) {
     throw new MatcherCompileError(`regex does not compile: ${(err as Error).message}`, path);
   }

@@ -7,9 +7,13 @@ export type Pico = bigint;
 
 export const PICO_PER_USD = 1_000_000_000_000n;
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Exact USD value as a JS number (nearest double to the exact decimal). */
 export function picoToUsd(pico: Pico): number {
-  return Number(pico) / 1e12;
+  // Below 2^53 both operands are exact and the division rounds once; above, Number(pico) would round first.
+  if (pico <= MAX_EXACT && pico >= -MAX_EXACT) return Number(pico) / 1e12;
+  return Number(picoToDecimal(pico, 12));
 }
 
 /** Round half away from zero to `decimals` places, returning the decimal digits as a string. */
@@ -38,7 +42,8 @@ export const UNKNOWN = '—';
 export function formatUsd(pico: Pico | undefined): string {
   if (pico === undefined) return UNKNOWN;
   const abs = pico < 0n ? -pico : pico;
-  const decimals = abs === 0n ? 2 : abs < PICO_PER_USD / 100n ? 6 : abs < PICO_PER_USD ? 4 : 2;
+  // Compared as rounded, so that $0.0099996 shows as $0.0100 rather than $0.010000.
+  const decimals = abs === 0n ? 2 : abs + 500_000n < PICO_PER_USD / 100n ? 6 : abs + 50_000_000n < PICO_PER_USD ? 4 : 2;
   const text = picoToDecimal(pico, decimals);
   const negative = text.startsWith('-');
   const [whole = '0', frac] = (negative ? text.slice(1) : text).split('.');

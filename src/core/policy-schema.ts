@@ -29,7 +29,7 @@ export const MatcherSchema: z.ZodType<MatcherInput> = z.lazy(() =>
   z
     .strictObject({
       regex: z.string().min(1).optional(),
-      keywords: z.array(z.string().min(1)).min(1).optional(),
+      keywords: z.array(z.string().regex(/\S/, 'a keyword must not be blank')).min(1).optional(),
       min_prompt_tokens: tokens.optional(),
       max_prompt_tokens: tokens.optional(),
       field: z.record(z.string().min(1), z.union([scalar, z.array(scalar).min(1)])).optional(),
@@ -93,6 +93,53 @@ export const MATCHER_KEYS = [
   'any',
   'not',
 ];
+
+const EXAMPLES: Record<string, string> = {
+  baseline: 'baseline: flagship',
+  default: 'default: balanced',
+  tokenizer: 'tokenizer: o200k',
+  models: 'models: { balanced: { provider: openai, model: gpt-5.4-mini } }',
+  provider: 'provider: openai',
+  model: 'model: gpt-5.4-mini',
+  base_url: 'base_url: http://localhost:11434/v1',
+  api_key_env: 'api_key_env: OPENAI_API_KEY',
+  api: 'api: responses',
+  max_tokens: 'max_tokens: 1024',
+  price: 'price: { input: 0.5, output: 1.5 }',
+  input: 'input: 0.5',
+  output: 'output: 1.5',
+  cache_read: 'cache_read: 0.05',
+  cache_write: 'cache_write: 0.625',
+  fallback: 'fallback: balanced',
+  classes: 'classes: [{ name: lookup, when: { keywords: [what] }, route: quick }]',
+  name: 'name: lookup',
+  description: 'description: short factual questions',
+  when: 'when: { keywords: [what, who] }',
+  route: 'route: quick',
+  regex: 'regex: "```|\\bdef "',
+  keywords: 'keywords: [refactor, compile]',
+  min_prompt_tokens: 'min_prompt_tokens: 2000',
+  max_prompt_tokens: 'max_prompt_tokens: 200',
+  field: 'field: { difficulty: hard }',
+  all: 'all: [{ keywords: [what] }, { max_prompt_tokens: 200 }]',
+  any: 'any: [{ regex: "```" }, { keywords: [refactor] }]',
+  not: 'not: { keywords: [why, explain] }',
+  budget: 'budget: { max_spend: 5 }',
+  max_spend: 'max_spend: 5',
+  per_model: 'per_model: { flagship: 2 }',
+};
+
+/** An example of the key at `path` written correctly, for hints on wrong values. */
+export function exampleFor(path: readonly PropertyKey[]): string | undefined {
+  let example: string | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    if (typeof key === 'string' && Object.hasOwn(EXAMPLES, key)) example = EXAMPLES[key];
+    // The key after these is a name the user chose (a model alias, a record field), not a schema key.
+    if (key === 'models' || key === 'field' || key === 'per_model') i++;
+  }
+  return example;
+}
 
 /** The keys allowed in the mapping at `path`, for did-you-mean hints on unknown keys. */
 export function keysAt(path: readonly PropertyKey[]): string[] {

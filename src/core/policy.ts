@@ -2,7 +2,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } fr
 import type { z } from 'zod';
 import { PolicyError, formatPath, type PolicyProblem } from './errors.js';
 import { compileMatcher, MatcherCompileError, type Matcher } from './matchers.js';
-import { PolicySchema, keysAt, type PolicyInput, type ProviderKind } from './policy-schema.js';
+import { PolicySchema, exampleFor, keysAt, type PolicyInput, type ProviderKind } from './policy-schema.js';
 import { lookupCatalogue, overridePricing, PriceError, type ModelPricing } from './pricing.js';
 import { didYouMean } from './suggest.js';
 
@@ -52,12 +52,16 @@ export function parsePolicy(text: string, file: string, options: LoadOptions): P
   if (doc.errors.length > 0) {
     throw new PolicyError(
       file,
-      doc.errors.map((e) => ({
-        line: lineAt(e.pos[0]),
-        path: '',
-        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-        hint: e.code === 'DUPLICATE_KEY' ? 'each key may appear once in a mapping' : 'check the indentation and quoting on this line',
-      })),
+      doc.errors.map((e) => {
+        const duplicate = e.code === 'DUPLICATE_KEY';
+        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return {
+          line: lineAt(e.pos[0]),
+          path: duplicate ? formatPath(pathToKeyAt(doc.contents, e.pos[0]) ?? []) : '',
+          message: duplicate ? 'duplicate key: each key may appear once in a mapping' : message,
+          hint: duplicate ? 'remove or rename one of the two' : 'check the indentation and quoting on this line',
+        };
+      }),
     );
   }
   let raw: unknown;
@@ -68,7 +72,12 @@ export function parsePolicy(text: string, file: string, options: LoadOptions): P
   }
   const where = (path: readonly PropertyKey[], key?: string) => lineAt(nodeOffset(doc, path, key));
   const parsed = PolicySchema.safeParse(raw);
-  if (!parsed.success) throw new PolicyError(file, parsed.error.issues.flatMap((i) => describeIssue(i, raw, where)));
+  if (!parsed.success) {
+    // A condition with only a misspelt key is also "empty"; the unknown key says it better.
+    const misspelt = new Set(parsed.error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => formatPath(i.path)));
+    const issues = parsed.error.issues.filter((i) => !(i.code === 'custom' && misspelt.has(formatPath(i.path))));
+    throw new PolicyError(file, issues.flatMap((i) => describeIssue(i, raw, where)));
+  }
   return resolve(parsed.data, file, options, where);
 }
 
@@ -94,6 +103,26 @@ function nodeOffset(doc: Document, path: readonly PropertyKey[], key?: string): 
   return offset;
 }
 
+/** The key path of the mapping key that starts at `offset` (where the YAML parser reports a duplicate). */
+function pathToKeyAt(node: unknown, offset: number, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as Node | null;
+      const name = (key as { value?: unknown } | null)?.value;
+      const here = [...path, typeof name === 'number' ? String(name) : (name as PropertyKey)];
+      if (key?.range?.[0] === offset) return here;
+      const found = pathToKeyAt(pair.value, offset, here);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const found = pathToKeyAt(item, offset, [...path, i]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
   for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
@@ -115,6 +144,20 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, where: Where): Pol
           hint: allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined,
         };
       });
+    case 'invalid_key': {
+      const parent = path.slice(0, -1);
+      const key = String(path[path.length - 1]);
+      const inner = issue.issues[0]?.message ?? issue.message;
+      return [{ line: where(parent, key), path: formatPath(path), message: `bad name ${JSON.stringify(key)}: ${inner}`, hint: 'rename it, e.g. `fast-model`' }];
+    }
+    case 'too_small': {
+      const got = valueAt(raw, path);
+      const message =
+        issue.origin === 'array' ? `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
+        : issue.origin === 'string' ? 'must not be empty'
+        : `must be ${issue.inclusive ? `${issue.minimum} or more` : `more than ${issue.minimum}`}, got ${describeValue(got)}`;
+      return [{ line: where(path), path: formatPath(path), message, hint: example(path) }];
+    }
     case 'invalid_value': {
       const got = valueAt(raw, path);
       const options = issue.values.map(String);
@@ -124,12 +167,17 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, where: Where): Pol
     case 'invalid_type': {
       const got = valueAt(raw, path);
       const message = got === undefined ? 'is required' : `expected ${issue.expected}, got ${describeValue(got)}`;
-      const hint = path[path.length - 1] === 'default' ? 'name the model alias that answers prompts no class matches, e.g. `default: balanced`' : undefined;
+      const hint = path[path.length - 1] === 'default' ? 'name the model alias that answers prompts no class matches, e.g. `default: balanced`' : example(path);
       return [{ line: where(path), path: formatPath(path), message, hint }];
     }
     default:
-      return [{ line: where(path), path: formatPath(path), message: issue.message }];
+      return [{ line: where(path), path: formatPath(path), message: issue.message, hint: example(path) }];
   }
+}
+
+function example(path: readonly PropertyKey[]): string | undefined {
+  const e = exampleFor(path);
+  return e === undefined ? undefined : `for example \`${e}\``;
 }
 
 function describeValue(v: unknown): string {
@@ -158,10 +206,18 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     const path = ['models', alias];
     let pricing: ModelPricing | undefined;
     try {
-      pricing = m.price ? overridePricing(m.price, `models.${alias}.price`) : lookupCatalogue(m.provider, m.model, options.now);
+      pricing = m.price ? overridePricing(m.price) : lookupCatalogue(m.provider, m.model, options.now);
     } catch (err) {
       if (!(err instanceof PriceError)) throw err;
-      problems.push({ line: where([...path, 'price']), path: formatPath([...path, 'price']), message: err.message });
+      const at = m.price ? [...path, 'price', err.what] : [...path, 'model'];
+      problems.push({
+        line: where(at),
+        path: formatPath(at),
+        message: m.price ? err.detail : err.message,
+        hint: m.price
+          ? 'prices are USD per million tokens, to at most 6 decimal places (e.g. `input: 0.075`)'
+          : 'give this model its own `price: { input: ..., output: ... }` in USD per million tokens',
+      });
       continue;
     }
     if (!pricing) {

@@ -35,14 +35,26 @@ export interface ModelPricing {
   source: PriceSource;
 }
 
-export class PriceError extends Error {}
+export class PriceError extends Error {
+  constructor(
+    /** Which price: a price key (`input`) or a catalogue entry. */
+    readonly what: string,
+    readonly detail: string,
+  ) {
+    super(`${what}: ${detail}`);
+    this.name = 'PriceError';
+  }
+}
+
+const plain = (n: number) => n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 
 /** USD per million tokens -> integer micro-USD per million tokens; prices finer than that are refused. */
 export function toMicro(usdPerMtok: number, what: string): number {
+  if (!Number.isFinite(usdPerMtok) || usdPerMtok < 0) throw new PriceError(what, 'price must be a non-negative number');
   const micro = Math.round(usdPerMtok * 1e6);
-  if (!Number.isFinite(usdPerMtok) || usdPerMtok < 0) throw new PriceError(`${what}: price must be a non-negative number`);
-  if (Math.abs(usdPerMtok * 1e6 - micro) > 1e-6 * Math.max(1, micro)) {
-    throw new PriceError(`${what}: price ${usdPerMtok} has more than 6 decimal places (USD per million tokens)`);
+  // The tolerance only absorbs the float error of the multiplication (far below 1e-6 for any real price).
+  if (Math.abs(usdPerMtok * 1e6 - micro) > Math.max(1e-6, micro * 1e-12)) {
+    throw new PriceError(what, `price ${plain(usdPerMtok)} has more than 6 decimal places (USD per million tokens)`);
   }
   return micro;
 }
@@ -131,10 +143,11 @@ export interface PriceOverride {
   cache_write?: number | undefined;
 }
 
-export function overridePricing(price: PriceOverride, what: string): ModelPricing {
-  const rates: ModelRates = { input: flatRate(price.input, what), output: flatRate(price.output, what) };
-  if (price.cache_read !== undefined) rates.cacheRead = flatRate(price.cache_read, what);
-  if (price.cache_write !== undefined) rates.cacheWrite = flatRate(price.cache_write, what);
+/** A routes.yaml `price:`. A PriceError's `what` is the offending key (`input`, `cache_read`, ...). */
+export function overridePricing(price: PriceOverride): ModelPricing {
+  const rates: ModelRates = { input: flatRate(price.input, 'input'), output: flatRate(price.output, 'output') };
+  if (price.cache_read !== undefined) rates.cacheRead = flatRate(price.cache_read, 'cache_read');
+  if (price.cache_write !== undefined) rates.cacheWrite = flatRate(price.cache_write, 'cache_write');
   return { rates, source: { kind: 'override' } };
 }
 

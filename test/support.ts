@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parsePolicy, type Policy } from '../src/core/policy.js';
+import type { PromptRecord } from '../src/core/prompt.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const SHIPPED_ROUTES = `${ROOT}routes.yaml`;
+export const EXAMPLES = `${ROOT}examples/prompts.jsonl`;
+
+/** Prices that change over time are resolved for this moment in every test. */
+export const NOW = new Date('2026-06-01T00:00:00Z');
+
+export function shippedPolicy(): Policy {
+  return parsePolicy(readFileSync(SHIPPED_ROUTES, 'utf8'), 'routes.yaml', { now: NOW });
+}
+
+/** Strip the first line break and the common indentation, so YAML can sit indented in a test table. */
+export function dedent(text: string): string {
+  const lines = text.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}
+
+export function userPrompt(text: string, fields: Record<string, unknown> = {}, extra: Partial<PromptRecord> = {}): PromptRecord {
+  return { id: 'p', messages: [{ role: 'user', content: text }], fields, source: { file: 'test' }, ...extra };
+}
+
+/** The example prompts, as raw JSON records keyed by id. */
+export function exampleRecords(): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const line of readFileSync(EXAMPLES, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const record = JSON.parse(line) as Record<string, unknown>;
+    out.set(String(record.id), record);
+  }
+  return out;
+}
+
+/** A small deterministic PRNG (mulberry32), so random tables are the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const randInt = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
