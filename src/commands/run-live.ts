@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import { failures, savings } from '../core/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/events.js';
 import { formatInt, formatPct, formatUsd } from '../core/money.js';
@@ -7,7 +6,11 @@ import type { InputItem } from '../core/prompt.js';
 import { schedule, type RunControl } from '../core/scheduler.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
-import { ResultWriter } from '../io/results.js';
+import { recordToJson, ResultWriter } from '../io/results.js';
+import { ResultFile } from '../io/result-file.js';
+import { readPriorResults, type PriorResults } from '../io/resume.js';
+import { Budget, type BudgetLimits } from '../core/budget.js';
+import type { Pico } from '../core/money.js';
 import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
 import { summaryTable } from '../view/summary-table.js';
@@ -18,7 +21,6 @@ export interface LiveRun {
   policy: Policy;
   counter: TokenCounter;
   input: InputOptions;
-  out: Writable;
   store: RunStore;
   opts: RunOptions;
   total?: (() => Promise<number | undefined>) | undefined;
@@ -64,7 +66,16 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const textMode = opts.format === 'text' || (opts.format === 'auto' && singleTextSource(run.input, first));
   const streamAnswer = textMode && !opts.output && ctx.stdout.isTTY === true;
   const showView = !textMode && !opts.quiet && ctx.stderr.isTTY === true;
-  const writer = new ResultWriter(run.out, 'line');
+  const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
+  if (prior) write(ctx.stderr, resumeNote(prior));
+  const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
+  const writer = new ResultWriter(ctx.stdout, 'line');
+  const emitLine = (r: ResultRecord) => {
+    if (!file) return writer.write(r);
+    file.writeLine(JSON.stringify(recordToJson(r)));
+    return undefined;
+  };
+  const budget = new Budget(budgetLimits(policy, opts.maxSpend), prior?.spent ?? 0n);
   const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
 
   const abort = new AbortController();
@@ -88,7 +99,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   let lastRecord: ResultRecord | undefined;
   const onRecord = (r: ResultRecord) => {
     lastRecord = r;
-    if (!textMode) return writer.write(r);
+    if (!textMode) return emitLine(r);
     if (r.error) {
       write(ctx.stderr, `frugal: ${r.error.status ? `${r.error.status} ` : ''}${r.error.message}`);
       return undefined;
@@ -124,11 +135,14 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
       clock: ctx.clock,
       sleep,
       random: Math.random,
+      budget,
+      skip: prior?.done,
     });
   } finally {
     release();
     await view?.stop();
-    await writer.close(run.out !== ctx.stdout);
+    await writer.close(false);
+    file?.close();
   }
 
   const t = store.totals;
@@ -138,7 +152,29 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   } else if (!opts.quiet) {
     write(ctx.stderr, summaryTable(t, policy));
   }
+  if (t.stop === 'budget') {
+    write(ctx.stderr, `frugal: stopped at the budget: ${formatUsd(budget.totalSpent)} spent of ${formatUsd(budget.limits.total)}; the prompts not sent can be run with --resume and a higher --max-spend`);
+    return 3;
+  }
   if (t.stop === 'interrupted' || t.stop === 'aborted') return 130;
   if (t.prompts === 1 && t.failed === 1 && lastRecord?.error?.kind === 'missing-key') return 2;
   return failures(t) > 0 ? 1 : 0;
+}
+
+function resumeNote(prior: PriorResults): string {
+  const parts = [`resuming: ${formatInt(prior.done.size)} prompts already done (${formatUsd(prior.spent)})`];
+  if (prior.failed) parts.push(`${formatInt(prior.failed)} failed records will be retried`);
+  if (prior.tornBytes) parts.push(`a torn last line (${prior.tornBytes} bytes) was dropped`);
+  if (prior.unreadable) parts.push(`${formatInt(prior.unreadable)} unreadable lines ignored`);
+  return `frugal: ${parts.join('; ')}`;
+}
+
+const usdToPicoExact = (usd: number): Pico => BigInt(Math.round(usd * 1e6)) * 1_000_000n;
+
+/** --max-spend wins over the policy's budget.max_spend; per-model caps come from the policy. */
+function budgetLimits(policy: Policy, flag: Pico | undefined): BudgetLimits {
+  const perModel = new Map<string, Pico>();
+  for (const [alias, usd] of policy.budget.perModelUsd) perModel.set(alias, usdToPicoExact(usd));
+  const total = flag ?? (policy.budget.maxSpendUsd === undefined ? undefined : usdToPicoExact(policy.budget.maxSpendUsd));
+  return { total, perModel };
 }

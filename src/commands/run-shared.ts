@@ -17,4 +17,6 @@ export interface RunOptions {
   retries: number;
   timeout: number;
   maxRetryWait: number;
+  resume?: boolean;
+  maxSpend?: bigint;
 }

@@ -4,17 +4,23 @@ import { dryRun } from '../core/dry-run.js';
 import { UserError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
 import { didYouMean } from '../core/suggest.js';
+import { usdToPico } from '../core/money.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
 import { openOutput, writeJsonFile } from '../io/json-file.js';
 import { ResultWriter } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { RunStore } from '../view/run-store.js';
-import { summaryJson } from '../view/summary-json.js';
-import { summaryTable } from '../view/summary-table.js';
 import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt, positiveInt } from './common.js';
 import { write, type Context } from './context.js';
-import { runLive } from './run-live.js';
 import type { RunOptions } from './run-shared.js';
+
+function usd(name: string) {
+  return (value: string): bigint => {
+    const pico = usdToPico(value);
+    if (pico === undefined) throw new InvalidArgumentError(`${name} must be an amount in USD, such as 5 or 0.25`);
+    return pico;
+  };
+}
 
 function seconds(name: string) {
   return (value: string): number => {
@@ -40,6 +46,8 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--retries <n>', 'retries per prompt on 408/409/429/5xx and dropped connections', nonNegativeInt('--retries'), 4)
     .option('--timeout <seconds>', 'give up on one attempt after this long', seconds('--timeout'), 600)
     .option('--max-retry-wait <seconds>', "longest retry-after to honour; a server asking for more fails the prompt", seconds('--max-retry-wait'), 300)
+    .option('--resume', 'with -o: skip prompts that already have a successful record in the output file, retry failed ones, append the rest')
+    .option('--max-spend <usd>', 'hard budget for the job in USD: nothing is sent that could take spend past it (exit 3 when reached)', usd('--max-spend'))
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
@@ -67,10 +75,11 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
   }
   const counter = await loadCounter(policy.tokenizer);
   const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
-  const out = opts.output ? await openOutput(opts.output) : ctx.stdout;
   const store = new RunStore(policy);
   let code: number;
   if (opts.dryRun) {
+    if (opts.resume) throw new UserError('--resume goes with a live run, not --dry-run');
+    const out = opts.output ? await openOutput(opts.output) : ctx.stdout;
     const writer = new ResultWriter(out, 'batch');
     const emit = (e: RunEvent) => {
       store.apply(e);
@@ -93,11 +102,19 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
       release();
       await writer.close(out !== ctx.stdout);
     }
-    if (!opts.quiet) write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
+    if (!opts.quiet) {
+      const { summaryTable } = await import('../view/summary-table.js');
+      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
+    }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
   } else {
-    code = await runLive(ctx, { policy, counter, input, out, store, opts, total: opts.quiet ? undefined : () => countInput(input) });
+    const { runLive } = await import('./run-live.js');
+    if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');
+    code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });
   }
-  if (opts.summaryJson) await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens }));
+  if (opts.summaryJson) {
+    const { summaryJson } = await import('../view/summary-json.js');
+    await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens }));
+  }
   return code;
 }

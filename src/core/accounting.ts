@@ -37,6 +37,10 @@ export interface RunTotals {
   failed: number;
   inFlight: number;
   retries: number;
+  /** --resume: prompts already done in an earlier run. */
+  skipped: number;
+  /** Per provider endpoint that answered 429: how many, and how low concurrency went. */
+  throttled: { provider: string; throttles: number; lowestConcurrency: number }[];
   cacheHits: number;
   inputErrors: InputProblem[];
   models: Map<string, ModelTotals>;
@@ -74,6 +78,8 @@ export function emptyTotals(policy: Policy): RunTotals {
     failed: 0,
     inFlight: 0,
     retries: 0,
+    skipped: 0,
+    throttled: [],
     cacheHits: 0,
     inputErrors: [],
     models,
@@ -127,6 +133,12 @@ export function applyEvent(t: RunTotals, e: RunEvent): RunTotals {
     }
     case 'retry':
       t.retries++;
+      break;
+    case 'skip':
+      t.skipped++;
+      break;
+    case 'throttled':
+      t.throttled.push({ provider: e.provider, throttles: e.throttles, lowestConcurrency: e.lowestConcurrency });
       break;
     case 'prompt-end': {
       t.inFlight--;

@@ -41,6 +41,8 @@ export type RunEvent =
   | { type: 'run-start'; at: number; dryRun: boolean; total?: number | undefined }
   | { type: 'input-error'; at: number; file: string; line?: number | undefined; message: string }
   | { type: 'prompt-start'; at: number; id: string; route: string; class: string | null }
+  | { type: 'skip'; at: number; id: string }
+  | { type: 'throttled'; at: number; provider: string; throttles: number; lowestConcurrency: number }
   | { type: 'retry'; at: number; id: string; route: string; attempt: number; delayMs: number; message: string }
   | { type: 'prompt-end'; at: number; record: ResultRecord }
   /** Ctrl-C: the first stops sending (hard: false), the second aborts what is in flight. */

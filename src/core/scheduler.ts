@@ -1,4 +1,7 @@
+import { AimdLimiter } from './aimd.js';
+import { BUDGET_DEFAULT_MAX_TOKENS, maxCost, type Budget, type Reservation } from './budget.js';
 import { classify, type Decision } from './classify.js';
+import { formatUsd } from './money.js';
 import type { PromptError, ResultRecord, RunEventListener, StopReason } from './events.js';
 import type { ModelConfig, Policy } from './policy.js';
 import { costOf, ZERO_USAGE, type Usage } from './pricing.js';
@@ -46,6 +49,23 @@ export interface SchedulerOptions {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   random: () => number;
   backoff?: BackoffPolicy | undefined;
+  /** Caps on spend; nothing is sent whose worst-case cost could pass one. */
+  budget?: Budget | undefined;
+  /** --resume: ids that already have a successful record; they are not sent again. */
+  skip?: ReadonlySet<string> | undefined;
+}
+
+/** Per provider endpoint: lowered on 429s, raised again as calls succeed. */
+export type Limiters = Map<string, AimdLimiter>;
+
+function limiterFor(o: SchedulerOptions, limiters: Limiters, model: ModelConfig): AimdLimiter {
+  const key = `${model.provider} ${model.baseUrl ?? ''}`;
+  let limiter = limiters.get(key);
+  if (!limiter) {
+    limiter = new AimdLimiter(Math.max(1, o.concurrency));
+    limiters.set(key, limiter);
+  }
+  return limiter;
 }
 
 function effectiveMaxTokens(flag: number | undefined, record: number | undefined, model: number | undefined): number | undefined {
@@ -73,14 +93,17 @@ function baseRecord(o: SchedulerOptions, job: Job): Omit<ResultRecord, 'usage' |
 }
 
 /** Send one prompt, retrying what is worth retrying. Failed attempts are never billed, so never counted. */
-async function runJob(o: SchedulerOptions, job: Job): Promise<ResultRecord> {
+async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Promise<ResultRecord> {
   const baseline = o.policy.models.get(o.policy.baseline)!;
   const backoff = o.backoff ?? DEFAULT_BACKOFF;
   for (let attempt = 1; ; attempt++) {
+    const slot = limiter.acquire();
+    if (slot) await slot;
     const started = o.clock();
     let failure: SendFailure;
     try {
-      const res = await o.send(job, o.control.abort);
+      const res = await o.send(job, o.control.abort).finally(() => limiter.release());
+      limiter.onSuccess();
       return {
         ...baseRecord(o, job),
         answeredBy: res.answeredBy,
@@ -94,6 +117,7 @@ async function runJob(o: SchedulerOptions, job: Job): Promise<ResultRecord> {
     } catch (err) {
       if (!isSendFailure(err)) throw err;
       failure = err;
+      if (failure.status === 429) limiter.onThrottle(o.clock());
     }
     const delay = attempt <= o.retries && isRetryable(failure) && !o.control.abort.aborted ? retryDelay(attempt, failure, backoff, o.random) : undefined;
     if (delay === undefined) {
@@ -115,7 +139,10 @@ async function runJob(o: SchedulerOptions, job: Job): Promise<ResultRecord> {
 export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   o.emit({ type: 'run-start', at: o.clock(), dryRun: false, total: o.total });
   const items = o.items[Symbol.asyncIterator]();
+  const limiters: Limiters = new Map();
+  const seen = new Map<string, string>();
   let inputDone = false;
+  let budgetStop = false;
   const worker = async () => {
     while (!o.control.stopping && !inputDone) {
       const next = await items.next();
@@ -128,18 +155,84 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
         o.emit({ type: 'input-error', at: o.clock(), file: item.file, line: item.line, message: item.message });
         continue;
       }
-      const decision = decide(o, item.prompt);
-      const model = o.policy.models.get(decision.route)!;
-      const job: Job = { prompt: item.prompt, decision, model, maxTokens: effectiveMaxTokens(o.maxTokens, item.prompt.maxTokens, model.maxTokens) };
-      o.emit({ type: 'prompt-start', at: o.clock(), id: job.prompt.id, route: model.alias, class: decision.class });
-      const record = await runJob(o, job);
+      const where = sourceOf(item.prompt);
+      const first = seen.get(item.prompt.id);
+      if (first !== undefined) {
+        o.emit({ type: 'input-error', at: o.clock(), file: item.prompt.source.file, line: item.prompt.source.line, message: `duplicate id "${item.prompt.id}" (first at ${first}); ids must be unique` });
+        continue;
+      }
+      seen.set(item.prompt.id, where);
+      if (o.skip?.has(item.prompt.id)) {
+        o.emit({ type: 'skip', at: o.clock(), id: item.prompt.id });
+        continue;
+      }
+      const planned = await plan(o, item.prompt);
+      if (planned.kind === 'stop') {
+        if (!o.control.stopping) budgetStop = true;
+        o.control.stopping = true;
+        return;
+      }
+      const { job, reservation } = planned;
+      o.emit({ type: 'prompt-start', at: o.clock(), id: job.prompt.id, route: job.model.alias, class: job.decision.class });
+      const record = planned.kind === 'refused' ? refused(o, job, planned.message) : await runJob(o, job, limiterFor(o, limiters, job.model));
+      if (reservation) o.budget!.settle(reservation, record.cost);
       o.emit({ type: 'prompt-end', at: o.clock(), record });
       const wait = o.onRecord(record);
       if (wait) await wait;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  const stop: StopReason = o.control.abort.aborted ? 'aborted' : o.control.stopping && !inputDone ? 'interrupted' : 'done';
+  const stop: StopReason = o.control.abort.aborted ? 'aborted' : budgetStop ? 'budget' : o.control.stopping && !inputDone ? 'interrupted' : 'done';
+  for (const [key, l] of limiters) {
+    if (l.throttles > 0) o.emit({ type: 'throttled', at: o.clock(), provider: key.trim(), throttles: l.throttles, lowestConcurrency: l.lowest });
+  }
   o.emit({ type: 'run-end', at: o.clock(), stop });
   return stop;
+}
+
+const sourceOf = (p: PromptRecord) => (p.source.line === undefined ? p.source.file : `${p.source.file}:${p.source.line}`);
+
+type Plan =
+  | { kind: 'send'; job: Job; reservation?: (Reservation & { ok: true }) | undefined }
+  | { kind: 'refused'; job: Job; message: string; reservation?: undefined }
+  | { kind: 'stop' };
+
+/**
+ * Route a prompt and, under a budget, reserve its worst-case cost: on its route, else down the
+ * route's fallback chain when a per-model cap is reached. A run cap that cannot take it stops the run.
+ */
+async function plan(o: SchedulerOptions, prompt: PromptRecord): Promise<Plan> {
+  const decision = decide(o, prompt);
+  let model = o.policy.models.get(decision.route)!;
+  const jobFor = (m: ModelConfig, d: Decision): Job => {
+    let maxTokens = effectiveMaxTokens(o.maxTokens, prompt.maxTokens, m.maxTokens);
+    if (o.budget?.active && maxTokens === undefined) maxTokens = BUDGET_DEFAULT_MAX_TOKENS;
+    return { prompt, decision: d, model: m, maxTokens };
+  };
+  if (!o.budget?.active) return { kind: 'send', job: jobFor(model, decision) };
+  const tried: string[] = [];
+  let d = decision;
+  for (;;) {
+    const job = jobFor(model, d);
+    const r = o.budget.reserve(model.alias, maxCost(prompt, model, job.maxTokens!));
+    if (r.ok) return { kind: 'send', job, reservation: r };
+    if (r.limit === 'total') {
+      // What is in flight was reserved at its worst case; once booked, this may fit after all.
+      if (!o.budget.pending || o.control.stopping) return { kind: 'stop' };
+      await o.budget.nextSettle();
+      continue;
+    }
+    tried.push(model.alias);
+    const next = model.fallback === undefined ? undefined : o.policy.models.get(model.fallback);
+    const cap = formatUsd(o.budget.limits.perModel.get(model.alias));
+    if (!next || tried.includes(next.alias)) {
+      return { kind: 'refused', job, message: `budget for ${tried.join(', then ')} reached (${cap} per run)${next ? '' : ` and ${model.alias} names no fallback`}` };
+    }
+    d = { ...d, route: next.alias, reason: `${d.reason}; ${model.alias} budget (${cap}) reached: fell back to ${next.alias}` };
+    model = next;
+  }
+}
+
+function refused(o: SchedulerOptions, job: Job, message: string): ResultRecord {
+  return { ...baseRecord(o, job), usage: ZERO_USAGE, cost: 0n, baselineCost: 0n, attempts: 0, error: { message, kind: 'budget' } };
 }

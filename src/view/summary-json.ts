@@ -31,6 +31,8 @@ export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?
     failed: failures(t),
     input_errors: t.inputErrors.length,
     retries: t.retries,
+    skipped: t.skipped,
+    throttled: t.throttled.map((th) => ({ provider: th.provider, responses_429: th.throttles, lowest_concurrency: th.lowestConcurrency })),
     cache_hits: t.cacheHits,
     stopped: t.stop ?? null,
     baseline: { route: baseline.alias, provider: baseline.provider, model: baseline.model },

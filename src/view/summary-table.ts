@@ -45,6 +45,7 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   const failed = failures(t);
   const status = [`prompts: ${formatInt(t.prompts + t.inputErrors.length)}`, `${t.dryRun ? 'routed' : 'succeeded'}: ${formatInt(t.succeeded)}`, `failed: ${formatInt(failed)}`];
   if (t.retries) status.push(`retries: ${formatInt(t.retries)}`);
+  if (t.skipped) status.push(`skipped (done earlier): ${formatInt(t.skipped)}`);
   if (t.cacheHits) status.push(`cache hits: ${formatInt(t.cacheHits)}`);
   lines.push(status.join('  '));
   if (t.dryRun) {
@@ -52,6 +53,10 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
     if (assumption) lines.push(assumption);
     lines.push('dry run: nothing was sent; input tokens and costs are estimates');
   }
+  for (const th of t.throttled) {
+    lines.push(`rate limited: ${th.provider} answered 429 ${formatInt(th.throttles)} times; concurrency went down to ${th.lowestConcurrency} and back up as calls succeeded`);
+  }
   if (t.stop === 'interrupted' || t.stop === 'aborted') lines.push('interrupted: the prompts not yet started were not sent');
+  if (t.stop === 'budget') lines.push('stopped at the budget: the prompts not yet started were not sent');
   return lines.join('\n');
 }

@@ -1,0 +1,60 @@
+/**
+ * Additive-increase, multiplicative-decrease concurrency for one provider: a 429 halves the
+ * number of requests allowed in flight (at most once per `cooldownMs`, so one burst of 429s
+ * counts once), each success adds 1/limit, so the limit climbs back by about one per round.
+ */
+export class AimdLimiter {
+  private limitValue: number;
+  private inFlight = 0;
+  private lastDecrease = -Infinity;
+  private readonly waiting: (() => void)[] = [];
+  throttles = 0;
+  lowest: number;
+
+  constructor(
+    private readonly max: number,
+    private readonly cooldownMs = 1000,
+  ) {
+    this.limitValue = max;
+    this.lowest = max;
+  }
+
+  get limit(): number {
+    return Math.max(1, Math.floor(this.limitValue));
+  }
+
+  acquire(): Promise<void> | undefined {
+    if (this.inFlight < this.limit) {
+      this.inFlight++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    this.inFlight--;
+    this.wake();
+  }
+
+  private wake(): void {
+    while (this.waiting.length > 0 && this.inFlight < this.limit) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
+  }
+
+  onSuccess(): void {
+    if (this.limitValue < this.max) {
+      this.limitValue = Math.min(this.max, this.limitValue + 1 / this.limitValue);
+      this.wake();
+    }
+  }
+
+  onThrottle(now: number): void {
+    this.throttles++;
+    if (now - this.lastDecrease < this.cooldownMs) return;
+    this.lastDecrease = now;
+    this.limitValue = Math.max(1, this.limitValue / 2);
+    this.lowest = Math.min(this.lowest, this.limit);
+  }
+}
