@@ -1,4 +1,5 @@
-import { failures, savings } from '../core/accounting.js';
+import { setMaxListeners } from 'node:events';
+import { failures } from '../core/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/events.js';
 import { formatInt, formatPct, formatUsd } from '../core/money.js';
 import type { Policy } from '../core/policy.js';
@@ -79,6 +80,8 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
 
   const abort = new AbortController();
+  // Every request in flight listens on this one signal.
+  setMaxListeners(0, abort.signal);
   const control: RunControl = { stopping: false, abort: abort.signal };
   const release = ctx.onInterrupt(() => {
     const hard = control.stopping;

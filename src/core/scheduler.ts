@@ -59,7 +59,7 @@ export interface SchedulerOptions {
 export type Limiters = Map<string, AimdLimiter>;
 
 function limiterFor(o: SchedulerOptions, limiters: Limiters, model: ModelConfig): AimdLimiter {
-  const key = `${model.provider} ${model.baseUrl ?? ''}`;
+  const key = model.baseUrl ? `${model.provider} at ${model.baseUrl}` : model.provider;
   let limiter = limiters.get(key);
   if (!limiter) {
     limiter = new AimdLimiter(Math.max(1, o.concurrency));
@@ -184,7 +184,7 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
   const stop: StopReason = o.control.abort.aborted ? 'aborted' : budgetStop ? 'budget' : o.control.stopping && !inputDone ? 'interrupted' : 'done';
   for (const [key, l] of limiters) {
-    if (l.throttles > 0) o.emit({ type: 'throttled', at: o.clock(), provider: key.trim(), throttles: l.throttles, lowestConcurrency: l.lowest });
+    if (l.throttles > 0) o.emit({ type: 'throttled', at: o.clock(), provider: key, throttles: l.throttles, lowestConcurrency: l.lowest });
   }
   o.emit({ type: 'run-end', at: o.clock(), stop });
   return stop;
