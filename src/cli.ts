@@ -1,15 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './core/errors.js';
-import { explainCommand } from './commands/explain.js';
-import { initCommand } from './commands/init.js';
-import { runCommand } from './commands/run.js';
-import { modelsCommand, validateCommand } from './commands/validate.js';
 import type { Context } from './commands/context.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export function buildProgram(ctx: Context, setExitCode: (code: number) => void): Command {
+type CommandFactory = (ctx: Context, setExitCode: (code: number) => void) => Command;
+
+// Each command's module (and what it imports) loads only when that command runs: a one-shot
+// `frugal run` in a shell script pays for nothing else. Help and errors load them all, in order.
+const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
+  ['run', async () => (await import('./commands/run.js')).runCommand],
+  ['explain', async () => (await import('./commands/explain.js')).explainCommand],
+  ['validate', async () => (await import('./commands/validate.js')).validateCommand],
+  ['models', async () => (await import('./commands/validate.js')).modelsCommand],
+  ['init', async () => (await import('./commands/init.js')).initCommand],
+  ['stats', async () => (await import('./commands/stats.js')).statsCommand],
+]);
+
+/** The command `argv` names, or every command when it names none we know (help, typos). */
+function commandsFor(argv: string[]): Promise<CommandFactory[]> {
+  const one = COMMANDS.get(argv[2] ?? '');
+  return Promise.all(one ? [one()] : [...COMMANDS.values()].map((load) => load()));
+}
+
+export async function buildProgram(ctx: Context, setExitCode: (code: number) => void, argv: string[]): Promise<Command> {
   const program = new Command('frugal')
     .description('Cost-aware prompt runner: route each prompt to the cheapest model that does the job, and see what you saved.')
     .version(VERSION)
@@ -19,7 +34,7 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void):
       writeErr: (s) => ctx.stderr.write(s),
     })
     .exitOverride();
-  for (const make of [runCommand, explainCommand, validateCommand, modelsCommand, initCommand]) {
+  for (const make of await commandsFor(argv)) {
     program.addCommand(make(ctx, setExitCode).exitOverride());
   }
   return program;
@@ -51,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   });
   try {
-    await buildProgram(ctx, (c) => (code = c)).parseAsync(argv);
+    await (await buildProgram(ctx, (c) => (code = c), argv)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       code = err.exitCode === 0 ? 0 : 2;

@@ -3,12 +3,17 @@ import { failures } from '../core/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/events.js';
 import { formatInt, formatPct, formatUsd } from '../core/money.js';
 import type { Policy } from '../core/policy.js';
-import type { InputItem } from '../core/prompt.js';
-import { schedule, type RunControl } from '../core/scheduler.js';
+import type { InputItem, PromptRecord } from '../core/prompt.js';
+import { schedule, type Job, type RunControl } from '../core/scheduler.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
 import { recordToJson, ResultWriter } from '../io/results.js';
 import { ResultFile } from '../io/result-file.js';
+import { randomUUID } from 'node:crypto';
+import { openLedger, type Ledger } from '../io/ledger.js';
+import { openCache, type ResponseCache } from '../io/cache.js';
+import { cacheKey, canonicalPrompt, promptHash } from '../io/hash.js';
+import { dataDir } from '../io/store-path.js';
 import { readPriorResults, type PriorResults } from '../io/resume.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
 import type { Pico } from '../core/money.js';
@@ -76,6 +81,10 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
     file.writeLine(JSON.stringify(recordToJson(r)));
     return undefined;
   };
+  const home = opts.ledger || opts.cache ? dataDir(ctx.env, ctx.cwd, opts.home) : undefined;
+  const ledger: Ledger | undefined = opts.ledger ? openLedger(home!) : undefined;
+  const cache: ResponseCache | undefined = opts.cache ? openCache(home!) : undefined;
+  const runId = randomUUID();
   const budget = new Budget(budgetLimits(policy, opts.maxSpend), prior?.spent ?? 0n);
   const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
 
@@ -100,8 +109,9 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   };
 
   let lastRecord: ResultRecord | undefined;
-  const onRecord = (r: ResultRecord) => {
+  const onRecord = (r: ResultRecord, prompt: PromptRecord) => {
     lastRecord = r;
+    ledger?.record(r, { runId, at: ctx.now(), promptHash: promptHash(prompt), promptText: opts.logPrompts ? canonicalPrompt(prompt) : undefined });
     if (!textMode) return emitLine(r);
     if (r.error) {
       write(ctx.stderr, `frugal: ${r.error.status ? `${r.error.status} ` : ''}${r.error.message}`);
@@ -122,8 +132,14 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
       maxTokens: opts.maxTokens,
       total: run.total ? await run.total() : undefined,
       send: async (job, signal) => {
+        const key = cache ? cacheKeyOf(job) : undefined;
+        const hit = key ? cache!.get(key) : undefined;
+        if (hit) {
+          if (streamAnswer) ctx.stdout.write(hit.text);
+          return { ...hit, cached: true };
+        }
         const provider = await pool.get(job.model);
-        return provider.call({
+        const answer = await provider.call({
           model: job.model.model,
           messages: job.prompt.messages,
           system: job.prompt.system,
@@ -131,6 +147,8 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
           onText: streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined,
           signal,
         });
+        if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
+        return answer;
       },
       emit,
       onRecord,
@@ -146,6 +164,8 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
     await view?.stop();
     await writer.close(false);
     file?.close();
+    ledger?.close();
+    cache?.close();
   }
 
   const t = store.totals;
@@ -180,4 +200,10 @@ function budgetLimits(policy: Policy, flag: Pico | undefined): BudgetLimits {
   for (const [alias, usd] of policy.budget.perModelUsd) perModel.set(alias, usdToPicoExact(usd));
   const total = flag ?? (policy.budget.maxSpendUsd === undefined ? undefined : usdToPicoExact(policy.budget.maxSpendUsd));
   return { total, perModel };
+}
+
+/** Same provider, model, endpoint, API, messages and answer cap: the same request. */
+function cacheKeyOf(job: Job): string {
+  const m = job.model;
+  return cacheKey({ provider: m.provider, model: m.model, baseUrl: m.baseUrl, api: m.api, system: job.prompt.system, messages: job.prompt.messages, maxTokens: job.maxTokens });
 }

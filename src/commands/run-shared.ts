@@ -18,5 +18,10 @@ export interface RunOptions {
   timeout: number;
   maxRetryWait: number;
   resume?: boolean;
+  /** --no-ledger sets this false. */
+  ledger: boolean;
+  logPrompts?: boolean;
+  cache?: boolean;
+  home?: string;
   maxSpend?: bigint;
 }

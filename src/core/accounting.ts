@@ -42,6 +42,8 @@ export interface RunTotals {
   /** Per provider endpoint that answered 429: how many, and how low concurrency went. */
   throttled: { provider: string; throttles: number; lowestConcurrency: number }[];
   cacheHits: number;
+  /** What the cache hits would have cost on their routes. */
+  cacheSaved: Pico;
   inputErrors: InputProblem[];
   models: Map<string, ModelTotals>;
   cost: Pico;
@@ -81,6 +83,7 @@ export function emptyTotals(policy: Policy): RunTotals {
     skipped: 0,
     throttled: [],
     cacheHits: 0,
+    cacheSaved: 0n,
     inputErrors: [],
     models,
     cost: 0n,
@@ -96,7 +99,10 @@ function addRecord(t: RunTotals, r: ResultRecord): void {
   if (r.error) t.failed++;
   else t.succeeded++;
   if (r.outputTokensSource) t.outputTokenSources[r.outputTokensSource]++;
-  if (r.cached) t.cacheHits++;
+  if (r.cached) {
+    t.cacheHits++;
+    t.cacheSaved += r.cacheSaved ?? 0n;
+  }
   if (r.cost === undefined) t.costUnknown++;
   else t.cost += r.cost;
   if (r.baselineCost !== undefined) t.baselineCost += r.baselineCost;

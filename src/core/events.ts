@@ -32,6 +32,8 @@ export interface ResultRecord {
   latencyMs?: number | undefined;
   attempts?: number | undefined;
   cached?: boolean | undefined;
+  /** A cache hit: what the call would have cost on its route. */
+  cacheSaved?: Pico | undefined;
   error?: PromptError | undefined;
 }
 

@@ -20,6 +20,8 @@ export interface SendResult {
   text: string;
   usage: Usage | undefined;
   answeredBy?: string | undefined;
+  /** Answered from the response cache: nothing was sent, nothing is billed. */
+  cached?: boolean | undefined;
 }
 
 /** Ctrl-C: the first sets `stopping` (send nothing new), the second aborts what is in flight. */
@@ -43,7 +45,7 @@ export interface SchedulerOptions {
   send: (job: Job, signal: AbortSignal) => Promise<SendResult>;
   emit: RunEventListener;
   /** Receives each record as it finishes; a returned promise is awaited (back-pressure). */
-  onRecord: (record: ResultRecord) => Promise<void> | undefined;
+  onRecord: (record: ResultRecord, prompt: PromptRecord) => Promise<void> | undefined;
   control: RunControl;
   clock: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -104,15 +106,17 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
     try {
       const res = await o.send(job, o.control.abort).finally(() => limiter.release());
       limiter.onSuccess();
+      const cost = res.usage ? costOf(res.usage, job.model.pricing.rates) : undefined;
       return {
         ...baseRecord(o, job),
         answeredBy: res.answeredBy,
         output: res.text,
         usage: res.usage ?? ZERO_USAGE,
-        cost: res.usage ? costOf(res.usage, job.model.pricing.rates) : undefined,
+        cost: res.cached ? 0n : cost,
         baselineCost: res.usage ? costOf(res.usage, baseline.pricing.rates) : undefined,
         latencyMs: Math.round(o.clock() - started),
         attempts: attempt,
+        ...(res.cached ? { cached: true, cacheSaved: cost } : {}),
       };
     } catch (err) {
       if (!isSendFailure(err)) throw err;
@@ -177,7 +181,7 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
       const record = planned.kind === 'refused' ? refused(o, job, planned.message) : await runJob(o, job, limiterFor(o, limiters, job.model));
       if (reservation) o.budget!.settle(reservation, record.cost);
       o.emit({ type: 'prompt-end', at: o.clock(), record });
-      const wait = o.onRecord(record);
+      const wait = o.onRecord(record, job.prompt);
       if (wait) await wait;
     }
   };

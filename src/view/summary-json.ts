@@ -34,6 +34,7 @@ export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?
     skipped: t.skipped,
     throttled: t.throttled.map((th) => ({ provider: th.provider, responses_429: th.throttles, lowest_concurrency: th.lowestConcurrency })),
     cache_hits: t.cacheHits,
+    cache_saved_usd: picoToUsd(t.cacheSaved),
     stopped: t.stop ?? null,
     baseline: { route: baseline.alias, provider: baseline.provider, model: baseline.model },
     models,

@@ -46,7 +46,7 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   const status = [`prompts: ${formatInt(t.prompts + t.inputErrors.length)}`, `${t.dryRun ? 'routed' : 'succeeded'}: ${formatInt(t.succeeded)}`, `failed: ${formatInt(failed)}`];
   if (t.retries) status.push(`retries: ${formatInt(t.retries)}`);
   if (t.skipped) status.push(`skipped (done earlier): ${formatInt(t.skipped)}`);
-  if (t.cacheHits) status.push(`cache hits: ${formatInt(t.cacheHits)}`);
+  if (t.cacheHits) status.push(`cache hits: ${formatInt(t.cacheHits)} (saved ${formatUsd(t.cacheSaved)})`);
   lines.push(status.join('  '));
   if (t.dryRun) {
     const assumption = outputAssumption(t, options.outputTokens);

@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = `${ROOT}bin/frugal.js`;
+const TEST_HOME = mkdtempSync(join(tmpdir(), 'frugal-home-'));
 
 export interface CliResult {
   code: number | null;
@@ -26,7 +30,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     if (/_API_KEY$|_BASE_URL$|^XDG_|^FRUGAL_/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, NO_COLOR: '1', ...extra };
+  // The ledger and cache of every test run go to a throwaway folder, never the user's.
+  return { ...env, NO_COLOR: '1', FRUGAL_HOME: TEST_HOME, ...extra };
 }
 
 /** Spawn bin/frugal.js (the built CLI) and collect what it prints. */

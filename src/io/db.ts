@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+import { dbPath, ensureDataDir, ensureDbFile, tightenSidecars } from './store-path.js';
+
+export type Db = Database.Database;
+
+/** Long enough for eight processes that each commit a batch now and then to take turns. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Schema migrations, in order; PRAGMA user_version holds how many have been applied.
+ * Append only: a released step is never edited.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE calls (
+     id                 INTEGER PRIMARY KEY,
+     at                 TEXT    NOT NULL,  -- ISO 8601, UTC
+     at_ms              INTEGER NOT NULL,  -- the same instant, ms since the epoch
+     run_id             TEXT    NOT NULL,
+     prompt_id          TEXT    NOT NULL,
+     class              TEXT,              -- NULL: the default route
+     route              TEXT    NOT NULL,
+     provider           TEXT    NOT NULL,
+     model              TEXT    NOT NULL,
+     answered_by        TEXT,
+     input_tokens       INTEGER NOT NULL,
+     output_tokens      INTEGER NOT NULL,
+     cache_read_tokens  INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL,
+     cost_pico          INTEGER,           -- picodollars; NULL when unknown, never 0 by accident
+     baseline_cost_pico INTEGER,
+     latency_ms         INTEGER,
+     attempts           INTEGER,
+     status             TEXT    NOT NULL CHECK (status IN ('ok', 'error', 'cached')),
+     error_status       INTEGER,
+     error_kind         TEXT,
+     error_message      TEXT,
+     prompt_hash        TEXT    NOT NULL,  -- sha256 of the canonical system + messages
+     prompt_text        TEXT               -- NULL unless --log-prompts
+   ) STRICT;
+   CREATE INDEX calls_at_ms ON calls (at_ms);
+   CREATE TABLE response_cache (
+     key                TEXT    PRIMARY KEY,  -- sha256 of the canonical request
+     text               TEXT    NOT NULL,
+     input_tokens       INTEGER,
+     output_tokens      INTEGER,
+     cache_read_tokens  INTEGER,
+     cache_write_tokens INTEGER,
+     answered_by        TEXT,
+     created_ms         INTEGER NOT NULL
+   ) STRICT, WITHOUT ROWID;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current === SCHEMA_VERSION) return;
+  // IMMEDIATE: two processes opening a new database at once must not both run the steps.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new UserError(`${path} was written by a newer frugal (schema ${version}; this one knows ${SCHEMA_VERSION})`, 'upgrade frugal, or point --home / FRUGAL_HOME at another folder');
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function setWal(db: Db): void {
+  // Switching to WAL needs a moment alone with the file; the busy handler does not always cover it.
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+    }
+  }
+}
+
+const FS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOSPC']);
+const SQLITE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_FULL', 'SQLITE_PERM']);
+
+/** A folder or file the user can fix (permissions, a full disk, a damaged file) becomes a UserError. */
+function asUserError(err: unknown, dir: string): unknown {
+  const e = err as { code?: string; message?: string };
+  if (e.code === undefined || (!FS_CODES.has(e.code) && !SQLITE_CODES.has(e.code))) return err;
+  const damaged = e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT';
+  return new UserError(
+    `cannot use the frugal data folder ${dir}: ${e.message ?? e.code}`,
+    damaged
+      ? `move ${dbPath(dir)} aside (frugal starts a new one), or point --home / FRUGAL_HOME at another folder`
+      : 'point --home / FRUGAL_HOME at a folder you can write to, or run with --no-ledger',
+  );
+}
+
+/** Opens (creating if need be) frugal.db in `dir`: folder 0700, files 0600, WAL, schema up to date. */
+export function openDb(dir: string): Db {
+  let db: Db | undefined;
+  try {
+    ensureDataDir(dir);
+    const path = dbPath(dir);
+    ensureDbFile(path);
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    setWal(db);
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+    tightenSidecars(path);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw asUserError(err, dir);
+  }
+}
+
+/** Opens frugal.db when it exists (bringing its schema up to date), or returns undefined: reading creates nothing. */
+export function openExistingDb(dir: string): Db | undefined {
+  return existsSync(dbPath(dir)) ? openDb(dir) : undefined;
+}
