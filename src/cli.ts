@@ -16,6 +16,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['models', async () => (await import('./commands/validate.js')).modelsCommand],
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
+  ['compare', async () => (await import('./commands/compare.js')).compareCommand],
 ]);
 
 /** The command `argv` names, or every command when it names none we know (help, typos). */

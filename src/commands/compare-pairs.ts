@@ -1,0 +1,112 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { PairOutcome } from '../core/compare.js';
+import { estimateRecord } from '../core/estimate.js';
+import type { ResultRecord } from '../core/events.js';
+import { compileExpected, hasExpected, isGraderName, type Grader, type GraderName } from '../core/grade.js';
+import type { ModelConfig, Policy } from '../core/policy.js';
+import { costOf, type Usage } from '../core/pricing.js';
+import type { PromptRecord } from '../core/prompt.js';
+import type { TokenCounter } from '../core/tokens.js';
+import { UserError } from '../core/errors.js';
+
+/** The same model in two policies is one model: same provider, id, endpoint and API. */
+export function modelKey(m: ModelConfig): string {
+  return [m.provider, m.model, m.baseUrl ?? '', m.api ?? ''].join('|');
+}
+
+export const modelLabel = (m: ModelConfig) => `${m.provider}/${m.model}`;
+
+export interface GradedPrompt {
+  prompt: PromptRecord;
+  grader?: Grader | undefined;
+  expected?: string | undefined;
+}
+
+/** A record's `expected` and `grader` fields, checked once; a bad one is an input error. */
+export function gradingOf(prompt: PromptRecord, defaultGrader: GraderName, describe: (e: unknown) => string): { ok: true; value: GradedPrompt } | { ok: false; message: string } {
+  const { expected, grader } = prompt.fields as { expected?: unknown; grader?: unknown };
+  const name = grader === undefined ? defaultGrader : grader;
+  if (typeof name !== 'string' || !isGraderName(name)) return { ok: false, message: `"grader" must be one of: exact, contains, regex, number, json, choice` };
+  if (!hasExpected(expected) && name !== 'json') return { ok: true, value: { prompt } };
+  if (!hasExpected(expected) && grader === undefined) return { ok: true, value: { prompt } };
+  const compiled = compileExpected(expected, name);
+  if (!compiled.ok) return { ok: false, message: compiled.message };
+  return { ok: true, value: { prompt, grader: compiled.grade, expected: hasExpected(expected) ? describe(expected) : 'valid JSON' } };
+}
+
+export function outcomeOf(record: ResultRecord, grader: Grader | undefined): PairOutcome {
+  const failed = record.error !== undefined;
+  const graded = grader !== undefined;
+  return {
+    cost: record.cost,
+    estimated: false,
+    answer: record.output,
+    failed,
+    graded,
+    correct: graded && !failed && grader(record.output ?? '').correct,
+  };
+}
+
+/** A dry-run pair: estimated cost, no answer, not graded. */
+export function estimatedOutcome(policy: Policy, model: ModelConfig, prompt: PromptRecord, counter: TokenCounter, outputTokens: number | undefined): PairOutcome {
+  const withModel: Policy = { ...policy, models: new Map([[model.alias, model], [policy.baseline, policy.models.get(policy.baseline)!]]) };
+  const record = estimateRecord(withModel, prompt, { class: null, route: model.alias, reason: '' }, counter, { tokens: outputTokens });
+  return { cost: record.cost, estimated: true, failed: false, graded: false, correct: false };
+}
+
+interface Logged {
+  output: string | undefined;
+  usage: Usage | undefined;
+  failed: boolean;
+}
+
+/** Index earlier `frugal run` results by "provider/model" and prompt id, for --from. */
+export async function readLogged(files: string[]): Promise<Map<string, Logged>> {
+  const logged = new Map<string, Logged>();
+  for (const file of files) {
+    let n = 0;
+    try {
+      for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+        n++;
+        if (line.trim() === '') continue;
+        let r: { id?: unknown; provider?: unknown; model?: unknown; output?: unknown; usage?: Record<string, unknown> | null; error?: unknown; estimated?: unknown; cached?: unknown };
+        try {
+          r = JSON.parse(line) as typeof r;
+        } catch {
+          continue; // a torn or foreign line: not a logged result
+        }
+        if (typeof r.id !== 'string' || typeof r.provider !== 'string' || typeof r.model !== 'string' || r.estimated === true) continue;
+        const u = r.usage;
+        const usage =
+          u && typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number'
+            ? { input: u.input_tokens, output: u.output_tokens, cacheRead: Number(u.cache_read_tokens ?? 0), cacheWrite: Number(u.cache_write_tokens ?? 0) }
+            : undefined;
+        const key = `${r.provider}/${r.model}\u0000${r.id}`;
+        const failed = r.error !== null && r.error !== undefined;
+        // A success wins over a failure logged for the same pair (a resumed run logs both).
+        if (failed && logged.has(key)) continue;
+        logged.set(key, { output: typeof r.output === 'string' ? r.output : undefined, usage, failed });
+      }
+    } catch (err) {
+      throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    void n;
+  }
+  return logged;
+}
+
+/** --from: a logged answer's real usage, priced now; an unlogged pair falls back to an estimate. */
+export function loggedOutcome(logged: Map<string, Logged>, model: ModelConfig, g: GradedPrompt): PairOutcome | undefined {
+  const hit = logged.get(`${model.provider}/${model.model}\u0000${g.prompt.id}`);
+  if (!hit) return undefined;
+  const graded = g.grader !== undefined;
+  return {
+    cost: hit.failed ? 0n : hit.usage ? costOf(hit.usage, model.pricing.rates) : undefined,
+    estimated: false,
+    answer: hit.output,
+    failed: hit.failed,
+    graded,
+    correct: graded && !hit.failed && g.grader!(hit.output ?? '').correct,
+  };
+}

@@ -1,0 +1,270 @@
+import { writeFile } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildReport, type ComparedPolicy, type PairOutcome } from '../core/compare.js';
+import { UserError } from '../core/errors.js';
+import type { RunEvent } from '../core/events.js';
+import { describeExpected, GRADER_NAMES, type GraderName } from '../core/grade.js';
+import type { ClassRule, ModelConfig, Policy } from '../core/policy.js';
+import { classify } from '../core/classify.js';
+import { schedule, type RunControl } from '../core/scheduler.js';
+import type { InputItem } from '../core/prompt.js';
+import { readPrompts } from '../io/input.js';
+import { loadPolicyFile, displayPath } from '../io/policy-file.js';
+import { loadCounter } from '../io/tokenizer.js';
+import { ProviderPool } from '../providers/index.js';
+import { RunStore } from '../view/run-store.js';
+import { compareJson, compareTable, regressionsText } from '../view/compare-table.js';
+import { collect, examples, positiveInt, nonNegativeInt } from './common.js';
+import { write, type Context } from './context.js';
+import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
+import { openCache, type ResponseCache } from '../io/cache.js';
+import { dataDir } from '../io/store-path.js';
+import { cacheKey } from '../io/hash.js';
+import { resolve } from 'node:path';
+
+interface CompareOptions {
+  input: string;
+  dryRun?: boolean;
+  from?: string[];
+  grader: GraderName;
+  minQuality: number;
+  showRegressions?: number;
+  json?: boolean;
+  html?: string;
+  concurrency: number;
+  retries: number;
+  outputTokens?: number;
+  cache?: boolean;
+  home?: string;
+  quiet?: boolean;
+}
+
+function fraction(value: string): number {
+  const pct = value.trim().endsWith('%');
+  const n = Number(pct ? value.trim().slice(0, -1) : value);
+  const f = pct || n > 1 ? n / 100 : n;
+  if (!Number.isFinite(f) || f < 0 || f > 1) throw new InvalidArgumentError('--min-quality is a fraction (0.95) or a percentage (95%) of the baseline\'s accuracy');
+  return f;
+}
+
+export function compareCommand(ctx: Context, setExitCode: (code: number) => void): Command {
+  return new Command('compare')
+    .description('compare routing policies on your prompts: calls per model, spend, savings and, with expected answers, quality')
+    .argument('<policies...>', 'two or more routes.yaml files (one is fine too: it is compared with the references)')
+    .requiredOption('-i, --input <file>', 'the prompts, as JSONL; records may carry `expected` and `grader`')
+    .option('--dry-run', 'estimates only: no keys, no calls')
+    .option('--from <results...>', 'what-if on results frugal already logged (`frugal run -o` files): no calls')
+    .addOption(new Option('--grader <name>', 'grader for records that name none').choices([...GRADER_NAMES]).default('exact'))
+    .option('--min-quality <fraction>', "the share of the baseline's accuracy a policy must keep to be marked best", fraction, 0.95)
+    .option('--show-regressions <n>', 'list up to N prompts per policy that it got wrong and the baseline got right', nonNegativeInt('--show-regressions'))
+    .option('--json', 'print the whole comparison as JSON on stdout')
+    .option('--html <file>', 'write a self-contained HTML report (chart and tables), openable offline')
+    .option('-c, --concurrency <n>', 'live: prompts in flight at once', positiveInt('--concurrency'), 8)
+    .option('--retries <n>', 'live: retries per prompt', nonNegativeInt('--retries'), 4)
+    .option('--output-tokens <n>', 'dry run: expected answer length in tokens', nonNegativeInt('--output-tokens'))
+    .option('--cache', 'live: also reuse answers from the persistent response cache (and fill it)')
+    .option('--home <dir>', 'where the response cache lives')
+    .option('-q, --quiet', 'no progress view')
+    .addHelpText(
+      'after',
+      examples([
+        'frugal compare routes.yaml cheap.yaml --input eval.jsonl --dry-run',
+        'frugal compare routes.yaml cheap.yaml --input eval.jsonl --html report.html',
+        'frugal compare routes.yaml cheap.yaml --input eval.jsonl --from results.jsonl --json',
+      ]),
+    )
+    .action(async (files: string[], opts: CompareOptions) => {
+      setExitCode(await compare(ctx, files, opts));
+    });
+}
+
+async function compare(ctx: Context, files: string[], opts: CompareOptions): Promise<number> {
+  if (opts.dryRun && opts.from) throw new UserError('--dry-run and --from are different modes: choose one');
+  const now = ctx.now();
+  const policies = files.map((f) => ({ file: f, policy: loadPolicyFile({ path: resolve(ctx.cwd, f), origin: 'flag' }, ctx.cwd, now) }));
+  const counters = new Map(await Promise.all(policies.map(async (p) => [p.policy.tokenizer, await loadCounter(p.policy.tokenizer)] as const)));
+
+  // Models by identity, so that a model two policies share is run once.
+  const models = new Map<string, ModelConfig>();
+  for (const { policy } of policies) for (const m of policy.models.values()) if (!models.has(modelKey(m))) models.set(modelKey(m), m);
+  const first = policies[0]!.policy;
+  const baselineKey = modelKey(first.models.get(first.baseline)!);
+
+  let problems = 0;
+  const prompts: GradedPrompt[] = [];
+  const seen = new Map<string, string>();
+  for await (const item of readPrompts({ files: [opts.input], inline: [], stdin: ctx.stdin, format: 'jsonl' })) {
+    if (item.kind === 'error') {
+      problems++;
+      write(ctx.stderr, `frugal: ${item.file}${item.line === undefined ? '' : `:${item.line}`}: ${item.message}`);
+      continue;
+    }
+    const where = `${item.prompt.source.file}:${item.prompt.source.line}`;
+    const g = gradingOf(item.prompt, opts.grader, describeExpected);
+    const firstAt = seen.get(item.prompt.id);
+    if (!g.ok || firstAt) {
+      problems++;
+      write(ctx.stderr, `frugal: ${where}: ${g.ok ? `duplicate id "${item.prompt.id}" (first at ${firstAt})` : g.message}`);
+      continue;
+    }
+    seen.set(item.prompt.id, where);
+    prompts.push(g.value);
+  }
+  if (prompts.length === 0) throw new UserError(`${opts.input}: no prompts to compare`);
+
+  const compared: ComparedPolicy[] = policies.map(({ file, policy }) => {
+    const counter = counters.get(policy.tokenizer)!;
+    const routes: string[] = [];
+    const classes: (string | null)[] = [];
+    for (const g of prompts) {
+      const d = classify(policy, g.prompt, counter);
+      routes.push(modelKey(policy.models.get(d.route)!));
+      classes.push(d.class);
+    }
+    return { name: displayPath(resolve(ctx.cwd, file), ctx.cwd), file, routes, classes };
+  });
+  const needed = new Set<string>([baselineKey, ...compared.flatMap((p) => p.routes)]);
+
+  const outcomes = new Map<string, PairOutcome[]>();
+  let failedPairs = 0;
+  if (opts.dryRun || opts.from) {
+    const logged = opts.from ? await readLogged(opts.from) : undefined;
+    for (const key of needed) {
+      const m = models.get(key)!;
+      outcomes.set(
+        key,
+        prompts.map((g) => (logged && loggedOutcome(logged, m, g)) || estimatedOutcome(first, m, g.prompt, counters.get(first.tokenizer)!, opts.outputTokens)),
+      );
+    }
+  } else {
+    failedPairs = await runPairs(ctx, opts, first, models, needed, prompts, outcomes);
+  }
+
+  const labels = new Map([...models].map(([k, m]) => [k, modelLabel(m)]));
+  const report = buildReport({
+    mode: opts.dryRun ? 'dry-run' : opts.from ? 'from' : 'live',
+    promptIds: prompts.map((g) => g.prompt.id),
+    expected: prompts.map((g) => g.expected),
+    policies: compared,
+    labels,
+    baselineKey,
+    outcome: (key, i) => outcomes.get(key)![i]!,
+    minQuality: opts.minQuality,
+  });
+
+  if (opts.json) write(ctx.stdout, JSON.stringify(compareJson(report)));
+  if (!opts.quiet || !opts.json) {
+    write(ctx.stderr, compareTable(report, { width: ctx.stderr.columns ?? 100, color: ctx.stderr.isTTY === true && !ctx.env.NO_COLOR }));
+    if (opts.showRegressions) write(ctx.stderr, regressionsText(report, opts.showRegressions));
+  }
+  if (opts.html) {
+    const { renderHtml } = await import('../view/compare-html.js');
+    try {
+      await writeFile(opts.html, renderHtml(report, { generatedAt: now.toISOString() }));
+    } catch (err) {
+      throw new UserError(`${opts.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return problems > 0 || failedPairs > 0 ? 1 : 0;
+}
+
+const PAIR_FIELD = '__frugal_compare_model';
+
+/**
+ * Live mode: send every prompt to every model some policy (or the baseline) uses, each
+ * (model, prompt) pair once, through the same scheduler as `frugal run`. Returns failed pairs.
+ */
+async function runPairs(
+  ctx: Context,
+  opts: CompareOptions,
+  first: Policy,
+  models: Map<string, ModelConfig>,
+  needed: Set<string>,
+  prompts: GradedPrompt[],
+  outcomes: Map<string, PairOutcome[]>,
+): Promise<number> {
+  // A policy of its own: one class per model, chosen by a field each pair carries.
+  const aliasOf = new Map<string, string>();
+  const pairModels = new Map<string, ModelConfig>();
+  const classes: ClassRule[] = [];
+  for (const key of needed) {
+    const m = models.get(key)!;
+    let alias = modelLabel(m);
+    while (pairModels.has(alias)) alias += "'";
+    aliasOf.set(key, alias);
+    pairModels.set(alias, { ...m, alias });
+    classes.push({ name: alias, route: alias, when: { kind: 'field', key: PAIR_FIELD, path: [PAIR_FIELD], values: [alias] } });
+  }
+  const baselineAlias = aliasOf.get(modelKey(first.models.get(first.baseline)!))!;
+  const pairPolicy: Policy = { ...first, file: '(compare)', baseline: baselineAlias, default: baselineAlias, models: pairModels, classes, budget: { perModelUsd: new Map() } };
+  const index = new Map<string, [string, number]>();
+  const items: InputItem[] = [];
+  for (const key of needed) {
+    outcomes.set(key, new Array<PairOutcome>(prompts.length));
+    prompts.forEach((g, i) => {
+      const id = `${g.prompt.id} @${aliasOf.get(key)}`;
+      index.set(id, [key, i]);
+      items.push({ kind: 'prompt', prompt: { ...g.prompt, id, fields: { ...g.prompt.fields, [PAIR_FIELD]: aliasOf.get(key) } } });
+    });
+  }
+
+  const pool = new ProviderPool(ctx.env, 600_000);
+  const cache: ResponseCache | undefined = opts.cache ? openCache(dataDir(ctx.env, ctx.cwd, opts.home)) : undefined;
+  const store = new RunStore(pairPolicy);
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  const control: RunControl = { stopping: false, abort: abort.signal };
+  const release = ctx.onInterrupt(() => {
+    store.apply({ type: 'interrupt', at: ctx.clock(), hard: control.stopping });
+    if (control.stopping) abort.abort();
+    control.stopping = true;
+  });
+  const showView = !opts.quiet && ctx.stderr.isTTY === true;
+  const view = showView ? await (await import('../view/live-start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: pairPolicy, clock: ctx.clock }) : undefined;
+  let failed = 0;
+  try {
+    async function* source() {
+      yield* items;
+    }
+    await schedule({
+      items: source(),
+      policy: pairPolicy,
+      counter: { name: 'estimate', exact: false, count: () => 0 },
+      concurrency: opts.concurrency,
+      retries: opts.retries,
+      total: items.length,
+      send: async (job, signal) => {
+        const m = job.model;
+        const key = cache ? cacheKey({ provider: m.provider, model: m.model, baseUrl: m.baseUrl, api: m.api, system: job.prompt.system, messages: job.prompt.messages, maxTokens: job.maxTokens }) : undefined;
+        const hit = key ? cache!.get(key) : undefined;
+        if (hit) return { ...hit, cached: true };
+        const answer = await (await pool.get(m)).call({ model: m.model, messages: job.prompt.messages, system: job.prompt.system, maxTokens: job.maxTokens, signal });
+        if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
+        return answer;
+      },
+      emit: (e: RunEvent) => {
+        store.apply(e);
+        if (!view && e.type === 'prompt-end' && e.record.error) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
+      },
+      onRecord: (record) => {
+        const [key, i] = index.get(record.id)!;
+        if (record.error) failed++;
+        // A cached answer costs nothing now, but the comparison is about what each policy costs.
+        const priced = record.cached ? { ...record, cost: record.cacheSaved } : record;
+        outcomes.get(key)![i] = outcomeOf(priced, prompts[i]!.grader);
+        return undefined;
+      },
+      control,
+      clock: ctx.clock,
+      sleep: (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); }),
+      random: Math.random,
+    });
+  } finally {
+    release();
+    await view?.stop();
+    cache?.close();
+  }
+  if (store.totals.stop === 'interrupted' || store.totals.stop === 'aborted') throw new UserError('interrupted: the comparison is incomplete', undefined, 130);
+  return failed;
+}

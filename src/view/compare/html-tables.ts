@@ -1,0 +1,66 @@
+import type { CompareReport, PolicyResult, Regression } from '../../core/compare-types.js';
+import { formatUsd, UNKNOWN } from '../../core/money.js';
+import type { ChartPoint } from './chart-model.js';
+import { describeRow, formatAccuracyCi, formatCount, formatFraction, savingsPct, savingsUsd } from './format.js';
+import { esc, head } from './html-text.js';
+
+const ANSWER_HEAD = 160;
+
+function td(text: string, cls?: string): string {
+  return cls ? `<td class="${cls}">${esc(text)}</td>` : `<td>${esc(text)}</td>`;
+}
+
+function calls(row: PolicyResult): string {
+  const items = Object.entries(row.callsByModel).map(([model, n]) => `<li><span class="model">${esc(model)}</span> <span class="n">${esc(formatCount(n))}</span></li>`);
+  return `<td><ul class="calls">${items.join('')}</ul></td>`;
+}
+
+function figures(row: PolicyResult): string[] {
+  return [
+    calls(row),
+    td(formatUsd(row.cost), 'num'),
+    td(formatUsd(row.baselineCost), 'num'),
+    td(`${savingsUsd(row)} (${savingsPct(row)})`, 'num'),
+    td(formatAccuracyCi(row), 'num'),
+    td(formatFraction(row.qualityKept), 'num'),
+    td(formatCount(row.estimated), 'num'),
+  ];
+}
+
+const FIGURE_HEADS = ['calls by model', 'spend', 'baseline spend', 'saved', 'accuracy (95% CI)', 'quality kept', 'estimated'];
+const NUMERIC_HEADS = FIGURE_HEADS.length - 1;
+
+function thead(heads: string[]): string {
+  return `<thead><tr>${heads.map((h, i) => `<th${i >= heads.length - NUMERIC_HEADS ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>`;
+}
+
+function marker(p: ChartPoint | undefined): string {
+  if (!p) return '<td></td>';
+  return `<td class="marker ${p.row.kind}">${esc(p.marker)}${p.best ? ' <span class="star">★</span>' : ''}</td>`;
+}
+
+export function policiesTable(report: CompareReport, points: Map<PolicyResult, ChartPoint>): string {
+  const rows = report.policies.map((row) => {
+    const best = row.name === report.best;
+    const name = `<td class="name">${esc(row.name)}${best ? ' <span class="badge">best</span>' : ''}</td>`;
+    return `<tr${best ? ' class="best"' : ''}>${marker(points.get(row))}${name}${td(row.file ?? UNKNOWN, 'file')}${figures(row).join('')}</tr>`;
+  });
+  return `<table id="policies">${thead(['', 'policy', 'file', ...FIGURE_HEADS])}<tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function referencesTable(report: CompareReport, points: Map<PolicyResult, ChartPoint>): string {
+  const rows = report.references.map(
+    (row) =>
+      `<tr class="${row.kind}">${marker(points.get(row))}<td class="name" title="${esc(describeRow(row, report.baselineModel))}">${esc(row.name)}</td>${figures(row).join('')}</tr>`,
+  );
+  return `<table id="references">${thead(['', 'reference', ...FIGURE_HEADS])}<tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function regressionsTable(regressions: Regression[]): string {
+  const rows = regressions.map(
+    (r) =>
+      `<tr>${td(r.policy)}${td(r.id, 'id')}${td(r.class ?? UNKNOWN)}${td(r.model)}<td class="text">${esc(head(r.expected, ANSWER_HEAD))}</td><td class="text">${esc(head(r.answer, ANSWER_HEAD))}</td></tr>`,
+  );
+  const heads = ['policy', 'id', 'class', 'model', 'expected', 'answer (head)'];
+  return `<table id="regressions"><thead><tr>${heads.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
