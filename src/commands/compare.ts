@@ -221,6 +221,7 @@ async function runPairs(
     control.stopping = true;
   });
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
+  store.keepFinished = showView;
   const view = showView ? await (await import('../view/live-start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: pairPolicy, clock: ctx.clock }) : undefined;
   let failed = 0;
   try {

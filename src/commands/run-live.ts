@@ -10,8 +10,8 @@ import { readPrompts, type InputOptions } from '../io/input.js';
 import { recordToJson, ResultWriter } from '../io/results.js';
 import { ResultFile } from '../io/result-file.js';
 import { randomUUID } from 'node:crypto';
-import { openLedger, type Ledger } from '../io/ledger.js';
-import { openCache, type ResponseCache } from '../io/cache.js';
+import type { Ledger } from '../io/ledger.js';
+import type { ResponseCache } from '../io/cache.js';
 import { cacheKey, canonicalPrompt, promptHash } from '../io/hash.js';
 import { dataDir } from '../io/store-path.js';
 import { readPriorResults, type PriorResults } from '../io/resume.js';
@@ -72,6 +72,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const textMode = opts.format === 'text' || (opts.format === 'auto' && singleTextSource(run.input, first));
   const streamAnswer = textMode && !opts.output && ctx.stdout.isTTY === true;
   const showView = !textMode && !opts.quiet && ctx.stderr.isTTY === true;
+  store.keepFinished = showView;
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
   if (prior) write(ctx.stderr, resumeNote(prior));
   const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
@@ -82,8 +83,9 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
     return undefined;
   };
   const home = opts.ledger || opts.cache ? dataDir(ctx.env, ctx.cwd, opts.home) : undefined;
-  const ledger: Ledger | undefined = opts.ledger ? openLedger(home!) : undefined;
-  const cache: ResponseCache | undefined = opts.cache ? openCache(home!) : undefined;
+  // SQLite loads only when the ledger or the cache is on.
+  const ledger: Ledger | undefined = opts.ledger ? (await import('../io/ledger.js')).openLedger(home!) : undefined;
+  const cache: ResponseCache | undefined = opts.cache ? (await import('../io/cache.js')).openCache(home!) : undefined;
   const runId = randomUUID();
   const budget = new Budget(budgetLimits(policy, opts.maxSpend), prior?.spent ?? 0n);
   const pool = new ProviderPool(ctx.env, opts.timeout * 1000);

@@ -80,6 +80,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
   const counter = await loadCounter(policy.tokenizer);
   const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
   const store = new RunStore(policy);
+  store.keepFinished = false;
   let code: number;
   if (opts.dryRun) {
     if (opts.resume) throw new UserError('--resume goes with a live run, not --dry-run');

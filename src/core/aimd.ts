@@ -10,6 +10,8 @@ export class AimdLimiter {
   private readonly waiting: (() => void)[] = [];
   throttles = 0;
   lowest: number;
+  /** A 429's retry-after holds every new request to this provider until then (clock ms). */
+  pausedUntil = -Infinity;
 
   constructor(
     private readonly max: number,
@@ -50,8 +52,9 @@ export class AimdLimiter {
     }
   }
 
-  onThrottle(now: number): void {
+  onThrottle(now: number, retryAfterMs?: number): void {
     this.throttles++;
+    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     if (now - this.lastDecrease < this.cooldownMs) return;
     this.lastDecrease = now;
     this.limitValue = Math.max(1, this.limitValue / 2);

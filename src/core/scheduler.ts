@@ -99,6 +99,11 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
   const baseline = o.policy.models.get(o.policy.baseline)!;
   const backoff = o.backoff ?? DEFAULT_BACKOFF;
   for (let attempt = 1; ; attempt++) {
+    // The server said when it will take requests again: nobody sends before then. Each waiter
+    // adds its own jitter, so the requests held back do not all arrive at once.
+    for (let hold = limiter.pausedUntil - o.clock(); hold > 0 && !o.control.abort.aborted; hold = limiter.pausedUntil - o.clock()) {
+      await o.sleep(hold + o.random() * Math.min(hold, 1000), o.control.abort);
+    }
     const slot = limiter.acquire();
     if (slot) await slot;
     const started = o.clock();
@@ -121,7 +126,7 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
     } catch (err) {
       if (!isSendFailure(err)) throw err;
       failure = err;
-      if (failure.status === 429) limiter.onThrottle(o.clock());
+      if (failure.status === 429) limiter.onThrottle(o.clock(), failure.retryAfterMs);
     }
     const delay = attempt <= o.retries && isRetryable(failure) && !o.control.abort.aborted ? retryDelay(attempt, failure, backoff, o.random) : undefined;
     if (delay === undefined) {

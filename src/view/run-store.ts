@@ -22,13 +22,16 @@ export class RunStore {
   private finished: FinishedLine[] = [];
   private listeners = new Set<() => void>();
 
+  /** Finished lines are kept only for a view that takes them; without one they would pile up. */
+  keepFinished = true;
+
   constructor(readonly policy: Policy) {
     this.totals = emptyTotals(policy);
   }
 
   apply(event: RunEvent): void {
     applyEvent(this.totals, event);
-    if (event.type === 'prompt-end') this.finished.push(lineOf(event.record));
+    if (event.type === 'prompt-end' && this.keepFinished) this.finished.push(lineOf(event.record));
     for (const listener of this.listeners) listener();
   }
 

@@ -49,6 +49,7 @@ function harness(send: (job: Job, n: number) => Promise<SendResult>, opts: { con
     clock: () => (now += 1),
     sleep: async (ms) => {
       sleeps.push(ms);
+      now += ms;
     },
     random: () => 0.5,
   });

@@ -1,0 +1,20 @@
+// The yardstick for frugal's throughput: the same prompts, the same SDK, the same API and
+// concurrency, and nothing else. `node bare-loop.js BASE_URL FILE CONCURRENCY`.
+import { readFileSync } from 'node:fs';
+import OpenAI from 'openai';
+
+const [baseURL, file, concurrency] = process.argv.slice(2);
+const prompts = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const client = new OpenAI({ apiKey: 'bench', baseURL, maxRetries: 0 });
+let next = 0;
+let done = 0;
+async function worker() {
+  while (next < prompts.length) {
+    const p = prompts[next++];
+    const input = p.messages ?? [{ role: 'user', content: p.prompt }];
+    const res = await client.responses.create({ model: 'gpt-5.4-mini', input, store: false });
+    if (res.usage) done++;
+  }
+}
+await Promise.all(Array.from({ length: Number(concurrency) }, worker));
+process.stdout.write(`${done}\n`);

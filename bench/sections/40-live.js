@@ -1,0 +1,100 @@
+// Live runs against the loopback fake provider (no latency): frugal's throughput against a bare
+// SDK loop with the same prompts, SDK, API and concurrency; peak RSS over a long run; the
+// start-up a single piped prompt adds; and AIMD against a rate-limited server.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, wallOf } from '../lib/measure.js';
+import { buildFakeServer, startFake } from '../lib/fake-server.js';
+import { generatePrompts } from '../gen-prompts.js';
+
+export const name = 'live';
+export const title = 'Live runs against the fake provider';
+
+const N = Number(process.env.BENCH_LIVE_PROMPTS ?? 10_000);
+const RSS_N = Number(process.env.BENCH_RSS_PROMPTS ?? 100_000);
+const C = 64;
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+export async function run(ctx) {
+  const fakeDir = join(ctx.tmp, 'fake');
+  mkdirSync(fakeDir, { recursive: true });
+  const serve = buildFakeServer(ctx.root, fakeDir);
+  const routes = join(ctx.tmp, 'live-routes.yaml');
+  writeFileSync(routes, 'default: m\nmodels:\n  m: { provider: openai, model: gpt-5.4-mini }\n');
+  const bareLoop = join(ctx.root, 'bench', 'lib', 'bare-loop.js');
+  const bareOne = join(ctx.root, 'bench', 'lib', 'bare-one.js');
+
+  // The same generated prompts (bench/gen-prompts.js, seed 42) for the bare loop and frugal.
+  const slice = (count) => {
+    const out = join(ctx.tmp, `live-${count}.jsonl`);
+    const lines = [];
+    for (const record of generatePrompts(count, 42)) lines.push(JSON.stringify(record));
+    writeFileSync(out, `${lines.join('\n')}\n`);
+    return out;
+  };
+  const prompts = slice(N);
+
+  const fake = await startFake(serve);
+  const env = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${fake.url}/v1`, FRUGAL_HOME: join(ctx.tmp, 'home') };
+  const frugalArgs = (file, extra = []) => [ctx.bin, 'run', '--routes', routes, file, '-c', String(C), '--quiet', '-o', join(ctx.tmp, 'live-out.jsonl'), ...extra];
+
+  // Throughput: alternate the two, three rounds each, and compare medians.
+  const bare = [];
+  const mine = [];
+  const mineNoLedger = [];
+  for (let round = 0; round < 3; round++) {
+    bare.push((await ctx.measure(process.execPath, [bareLoop, `${fake.url}/v1`, prompts, String(C)], { env })).wallMs);
+    mine.push((await ctx.measure(process.execPath, frugalArgs(prompts), { env })).wallMs);
+    mineNoLedger.push((await ctx.measure(process.execPath, frugalArgs(prompts, ['--no-ledger']), { env })).wallMs);
+  }
+  const bareMs = median(bare);
+  const mineMs = median(mine);
+  const plainMs = median(mineNoLedger);
+  console.log(`throughput, ${fmt(N)} prompts at concurrency ${C} (median of 3, interleaved):`);
+  console.log(`  bare SDK loop (openai responses.create): ${fmt(bareMs)} ms = ${fmt((N / bareMs) * 1000)} prompts/s`);
+  console.log(`  frugal run (ledger on, the default):     ${fmt(mineMs)} ms = ${fmt((N / mineMs) * 1000)} prompts/s  ratio ${(bareMs / mineMs).toFixed(2)}`);
+  console.log(`  frugal run --no-ledger:                  ${fmt(plainMs)} ms = ${fmt((N / plainMs) * 1000)} prompts/s  ratio ${(bareMs / plainMs).toFixed(2)}`);
+  const lines = readFileSync(join(ctx.tmp, 'live-out.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+  if (lines !== N) {
+    console.log(`  WRONG: frugal wrote ${lines} records for ${N} prompts`);
+    process.exitCode = 1;
+  }
+
+  // Peak RSS over a long run.
+  const rssFile = slice(RSS_N);
+  const rss = await ctx.measure(process.execPath, frugalArgs(rssFile), { env });
+  console.log(`peak RSS over ${fmt(RSS_N)} prompts: ${fmt(rss.maxRssKb / 1024, 1)} MB (${fmt(rss.wallMs)} ms, ${fmt((RSS_N / rss.wallMs) * 1000)} prompts/s)`);
+
+  // One-shot: a piped prompt through frugal against one SDK call in a bare script.
+  const q = 'What is the capital of Australia?\n';
+  const oneArgs = [ctx.bin, 'run', '--routes', routes, '--no-ledger'];
+  const times = { node: [], bare: [], frugal: [] };
+  const envOne = { ...process.env, ...env };
+  wallOf(process.execPath, oneArgs, q, envOne);
+  for (let i = 0; i < 15; i++) {
+    times.node.push(wallOf(process.execPath, ['-e', '0']));
+    times.bare.push(wallOf(process.execPath, [bareOne, `${fake.url}/v1`], q, envOne));
+    times.frugal.push(wallOf(process.execPath, oneArgs, q, envOne));
+  }
+  const nodeMs = median(times.node);
+  const bareOneMs = median(times.bare);
+  const frugalOneMs = median(times.frugal);
+  console.log(`single piped prompt (median of 15): node -e 0 ${fmt(nodeMs, 1)} ms; bare SDK call ${fmt(bareOneMs, 1)} ms; frugal run ${fmt(frugalOneMs, 1)} ms`);
+  console.log(`  frugal's start-up on top of the call: ${fmt(frugalOneMs - bareOneMs, 1)} ms = ${((frugalOneMs - bareOneMs) / nodeMs).toFixed(2)}x node -e 0`);
+  await fake.stop();
+
+  // AIMD against a server that allows RATE requests per second.
+  const RATE = Number(process.env.BENCH_RATE ?? 50);
+  const limited = await startFake(serve, { rateLimit: { requestsPerSecond: RATE }, latencyMs: 100 });
+  const rateFile = slice(RATE * 10);
+  const summary = join(ctx.tmp, 'rate-summary.json');
+  const r = await ctx.measure(process.execPath, [...frugalArgs(rateFile, ['--retries', '20', '--summary-json', summary, '--no-ledger'])].map((a) => (a === String(C) ? '32' : a)), {
+    env: { ...env, OPENAI_BASE_URL: `${limited.url}/v1` },
+  });
+  const stats = await limited.stop();
+  const s = JSON.parse(readFileSync(summary, 'utf8'));
+  const achieved = (RATE * 10) / (r.wallMs / 1000);
+  console.log(
+    `rate limit ${RATE}/s, 100 ms latency, ${fmt(RATE * 10)} prompts at concurrency 32: ${fmt(r.wallMs)} ms, achieved ${fmt(achieved, 1)} prompts/s (${((achieved / RATE) * 100).toFixed(0)}% of the limit), ${fmt(stats?.rateLimited ?? s.throttled?.[0]?.responses_429 ?? 0)} 429s, concurrency down to ${s.throttled?.[0]?.lowest_concurrency ?? 'n/a'}; ${s.succeeded} succeeded, ${s.failed} failed`,
+  );
+}
