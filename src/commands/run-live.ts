@@ -19,7 +19,6 @@ import { Budget, type BudgetLimits } from '../core/budget.js';
 import type { Pico } from '../core/money.js';
 import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
-import { summaryTable } from '../view/summary-table.js';
 import { write, type Context } from './context.js';
 import type { RunOptions } from './run-shared.js';
 
@@ -175,6 +174,8 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
     const only = t.prompts === 1 ? lastRecord : undefined;
     if (only && (opts.summary || (ctx.stderr.isTTY && !opts.quiet))) write(ctx.stderr, oneLineSummary(only));
   } else if (!opts.quiet) {
+    // cli-table3 loads only for batches: a one-shot answer in a shell script never needs it.
+    const { summaryTable } = await import('../view/summary-table.js');
     write(ctx.stderr, summaryTable(t, policy));
   }
   if (t.stop === 'budget') {
