@@ -7,8 +7,8 @@ export function addRoutesOption(cmd: Command): Command {
   return cmd.option('--routes <file>', 'policy file (default: ./routes.yaml, then $XDG_CONFIG_HOME/frugal/routes.yaml, then the shipped example)');
 }
 
-export function loadPolicy(ctx: Context, routes: string | undefined): Policy {
-  return loadPolicyFile(locatePolicy(routes, ctx.cwd, ctx.env), ctx.cwd, ctx.now());
+export function loadPolicy(ctx: Context, routes: string | undefined): Promise<Policy> {
+  return loadPolicyFile(locatePolicy(routes, ctx.cwd, ctx.env), ctx.cwd, { now: ctx.now(), env: ctx.env, useCache: true });
 }
 
 export function positiveInt(name: string) {

@@ -10,7 +10,7 @@ import { classify } from '../core/classify.js';
 import { schedule, type RunControl } from '../core/scheduler.js';
 import type { InputItem } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
-import { loadPolicyFile, displayPath } from '../io/policy-file.js';
+import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { ProviderPool } from '../providers/index.js';
 import { RunStore } from '../view/run-store.js';
@@ -82,7 +82,9 @@ export function compareCommand(ctx: Context, setExitCode: (code: number) => void
 async function compare(ctx: Context, files: string[], opts: CompareOptions): Promise<number> {
   if (opts.dryRun && opts.from) throw new UserError('--dry-run and --from are different modes: choose one');
   const now = ctx.now();
-  const policies = files.map((f) => ({ file: f, policy: loadPolicyFile({ path: resolve(ctx.cwd, f), origin: 'flag' }, ctx.cwd, now) }));
+  const policies = await Promise.all(
+    files.map(async (f) => ({ file: f, policy: await loadPolicyFile(locatePolicy(f, ctx.cwd, ctx.env), ctx.cwd, { now, env: ctx.env, useCache: true }) })),
+  );
   const counters = new Map(await Promise.all(policies.map(async (p) => [p.policy.tokenizer, await loadCounter(p.policy.tokenizer)] as const)));
 
   // Models by identity, so that a model two policies share is run once.

@@ -43,7 +43,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     .addHelpText('after', examples(['frugal explain "What is the capital of Australia?"', 'frugal explain --field difficulty=hard < question.txt', 'frugal explain --json "Refactor this function"']));
   addRoutesOption(cmd);
   cmd.action(async (words: string[], opts: ExplainOptions) => {
-    const policy = loadPolicy(ctx, opts.routes);
+    const policy = await loadPolicy(ctx, opts.routes);
     const counter = await loadCounter(policy.tokenizer);
     let prompt: PromptRecord | undefined;
     const inline = words.length ? [words.join(' ')] : [];

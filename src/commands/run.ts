@@ -73,7 +73,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
 }
 
 async function run(ctx: Context, files: string[], opts: RunOptions): Promise<number> {
-  const policy = loadPolicy(ctx, opts.routes);
+  const policy = await loadPolicy(ctx, opts.routes);
   if (opts.model !== undefined && !policy.models.has(opts.model)) {
     throw new UserError(`--model ${opts.model}: no such model in ${policy.file}${didYouMean(opts.model, policy.models.keys())}`, `models: ${[...policy.models.keys()].join(', ')}`);
   }

@@ -12,7 +12,7 @@ export function validateCommand(ctx: Context, setExitCode: (code: number) => voi
     .description('check a policy and print what frugal resolved from it: models, prices, catalogue matches, classes')
     .argument('[file]', 'policy file (default: the one frugal would use)')
     .addHelpText('after', examples(['frugal validate', 'frugal validate team/routes.yaml']))
-    .action((file: string | undefined) => {
+    .action(async (file: string | undefined) => {
       let located: LocatedPolicy;
       try {
         located = locatePolicy(file, ctx.cwd, ctx.env);
@@ -21,7 +21,7 @@ export function validateCommand(ctx: Context, setExitCode: (code: number) => voi
         if (err instanceof UserError) throw new UserError(err.message, 'check the path, or run `frugal init FILE` to write a starter policy there');
         throw err;
       }
-      const policy = loadPolicyFile(located, ctx.cwd, ctx.now());
+      const policy = await loadPolicyFile(located, ctx.cwd, { now: ctx.now(), env: ctx.env, useCache: false });
       write(ctx.stdout, policyReport(policy, ORIGIN[located.origin]));
       setExitCode(0);
     });
@@ -32,8 +32,8 @@ export function modelsCommand(ctx: Context, setExitCode: (code: number) => void)
     .description("list the policy's models with their prices per million tokens and where each price comes from")
     .addHelpText('after', examples(['frugal models', 'frugal models --routes other.yaml']));
   addRoutesOption(cmd);
-  return cmd.action((opts: { routes?: string }) => {
-    write(ctx.stdout, modelsTable(loadPolicy(ctx, opts.routes)));
+  return cmd.action(async (opts: { routes?: string }) => {
+    write(ctx.stdout, modelsTable(await loadPolicy(ctx, opts.routes)));
     setExitCode(0);
   });
 }

@@ -5,6 +5,7 @@ import { compileMatcher, MatcherCompileError, type Matcher } from './matchers.js
 import { PolicySchema, exampleFor, keysAt, type PolicyInput, type ProviderKind } from './policy-schema.js';
 import { lookupCatalogue, overridePricing, PriceError, type ModelPricing } from './pricing.js';
 import { didYouMean } from './suggest.js';
+import { buildPolicy, type PolicySnapshot } from './policy-build.js';
 
 export interface ModelConfig {
   alias: string;
@@ -46,6 +47,11 @@ const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, pre
 
 /** Parse and validate routes.yaml text. Throws PolicyError listing every problem with its line. */
 export function parsePolicy(text: string, file: string, options: LoadOptions): Policy {
+  return buildPolicy(validatePolicy(text, file, options), file);
+}
+
+/** Parse, validate and price routes.yaml text, as a JSON-safe snapshot (see policy-build.ts). */
+export function validatePolicy(text: string, file: string, options: LoadOptions): PolicySnapshot {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
   const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
@@ -187,7 +193,8 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
-function resolve(input: PolicyInput, file: string, options: LoadOptions, where: Where): Policy {
+/** Check what the schema cannot (aliases, regexes, prices) and resolve every model's prices. */
+function resolve(input: PolicyInput, file: string, options: LoadOptions, where: Where): PolicySnapshot {
   const problems: PolicyProblem[] = [];
   const aliases = Object.keys(input.models);
   const checkAlias = (alias: string, path: PropertyKey[], what: string) => {
@@ -272,20 +279,5 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
   }
 
   if (problems.length > 0) throw new PolicyError(file, problems);
-
-  let baseline = input.baseline;
-  if (baseline === undefined) {
-    // No baseline named: compare against the model with the highest output price.
-    baseline = [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;
-  }
-  return {
-    file,
-    baseline,
-    baselineImplied: input.baseline === undefined,
-    default: input.default,
-    tokenizer: input.tokenizer ?? 'estimate',
-    models,
-    classes,
-    budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd },
-  };
+  return { input, pricing: [...models].map(([alias, m]) => [alias, m.pricing]) };
 }

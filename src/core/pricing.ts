@@ -28,7 +28,7 @@ export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite
 
 export type PriceSource =
   | { kind: 'override' }
-  | { kind: 'catalogue'; providerId: string; catalogueId: string; exact: boolean; name?: string };
+  | { kind: 'catalogue'; providerId: string; catalogueId: string; exact: boolean; name?: string; timeDependent?: boolean };
 
 export interface ModelPricing {
   rates: ModelRates;
@@ -130,6 +130,8 @@ export function lookupCatalogue(provider: string, model: string, at: Date): Mode
       kind: 'catalogue',
       providerId: found.provider.id,
       catalogueId: found.model.id,
+      // Prices with start dates or time-of-day windows were resolved for `at` only.
+      timeDependent: Array.isArray(found.model.prices),
       exact: found.model.id.toLowerCase() === model.trim().toLowerCase(),
       ...(found.model.name ? { name: found.model.name } : {}),
     },

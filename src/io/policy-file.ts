@@ -1,8 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
-import { parsePolicy, type Policy } from '../core/policy.js';
+import { buildPolicy, type PolicySnapshot } from '../core/policy-build.js';
+import type { Policy } from '../core/policy.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped';
 
@@ -43,12 +45,75 @@ export function displayPath(path: string, cwd: string): string {
   return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
 }
 
-export function loadPolicyFile(located: LocatedPolicy, cwd: string, now: Date): Policy {
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+
+/**
+ * What a cached policy depends on besides its own text: this frugal and this price catalogue.
+ * The catalogue is identified by its module file (size and time), which an upgrade changes.
+ */
+function cacheSalt(): string {
+  const own = statSync(PACKAGE_JSON);
+  const catalogue = statSync(fileURLToPath(import.meta.resolve('@pydantic/genai-prices')));
+  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}:${catalogue.size}:${catalogue.mtimeMs}`;
+}
+
+function cacheFile(env: NodeJS.ProcessEnv, text: string): string | undefined {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  if (!base) return undefined;
+  const key = createHash('sha256').update(cacheSalt()).update('\0').update(text).digest('hex');
+  return join(base, 'frugal', 'policies', `${key}.json`);
+}
+
+function readCached(path: string | undefined): PolicySnapshot | undefined {
+  if (!path) return undefined;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { snapshot: PolicySnapshot }).snapshot;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCached(path: string | undefined, snapshot: PolicySnapshot): void {
+  if (!path) return;
+  try {
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ snapshot }), { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+export interface PolicyLoadOptions {
+  now: Date;
+  env: NodeJS.ProcessEnv;
+  /** Off for `frugal validate`, which always checks the file in full. */
+  useCache: boolean;
+}
+
+/**
+ * Read and validate a policy. A policy that validated before, unchanged, with the same frugal and
+ * catalogue, comes from the cache without loading YAML, the schema validator or the catalogue.
+ */
+export async function loadPolicyFile(located: LocatedPolicy, cwd: string, options: PolicyLoadOptions): Promise<Policy> {
   let text: string;
   try {
     text = readFileSync(located.path, 'utf8');
   } catch (err) {
     throw new UserError(`${located.path}: cannot read policy (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return parsePolicy(text, displayPath(located.path, cwd), { now });
+  const file = displayPath(located.path, cwd);
+  const cache = options.useCache ? cacheFile(options.env, text) : undefined;
+  const cached = readCached(cache);
+  if (cached) return buildPolicy(cached, file);
+  const { validatePolicy } = await import('../core/policy.js');
+  const snapshot = validatePolicy(text, file, { now: options.now });
+  if (snapshotIsTimeless(snapshot)) writeCached(cache, snapshot);
+  return buildPolicy(snapshot, file);
+}
+
+/** Prices that depend on the time of day or a start date must be resolved afresh each run. */
+function snapshotIsTimeless(snapshot: PolicySnapshot): boolean {
+  return snapshot.pricing.every(([, p]) => p.source.kind !== 'catalogue' || p.source.timeDependent !== true);
 }

@@ -459,7 +459,7 @@ describe('parsePolicy accepts', () => {
         model: 'claude-opus-5-5',
         baseUrl: undefined,
         rates: [4_000_000, 20_000_000, 200_000, 5_000_000],
-        source: { kind: 'catalogue', providerId: 'anthropic', catalogueId: 'claude-opus-5-5', exact: true, name: expect.any(String) },
+        source: { kind: 'catalogue', providerId: 'anthropic', catalogueId: 'claude-opus-5-5', exact: true, name: expect.any(String), timeDependent: false },
       },
       {
         alias: 'balanced',
@@ -467,7 +467,7 @@ describe('parsePolicy accepts', () => {
         model: 'gpt-5.4-mini',
         baseUrl: undefined,
         rates: [750_000, 4_500_000, 75_000, undefined],
-        source: { kind: 'catalogue', providerId: 'openai', catalogueId: 'gpt-5.4-mini', exact: true, name: expect.any(String) },
+        source: { kind: 'catalogue', providerId: 'openai', catalogueId: 'gpt-5.4-mini', exact: true, name: expect.any(String), timeDependent: false },
       },
       {
         alias: 'quick',
@@ -475,7 +475,7 @@ describe('parsePolicy accepts', () => {
         model: 'claude-haiku-4-5',
         baseUrl: undefined,
         rates: [1_000_000, 5_000_000, 100_000, 1_250_000],
-        source: { kind: 'catalogue', providerId: 'anthropic', catalogueId: 'claude-haiku-4-5', exact: true, name: expect.any(String) },
+        source: { kind: 'catalogue', providerId: 'anthropic', catalogueId: 'claude-haiku-4-5', exact: true, name: expect.any(String), timeDependent: false },
       },
       {
         alias: 'local',

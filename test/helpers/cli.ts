@@ -31,7 +31,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     env[k] = v;
   }
   // The ledger and cache of every test run go to a throwaway folder, never the user's.
-  return { ...env, NO_COLOR: '1', FRUGAL_HOME: TEST_HOME, ...extra };
+  return { ...env, NO_COLOR: '1', FRUGAL_HOME: TEST_HOME, XDG_CACHE_HOME: join(TEST_HOME, 'cache'), ...extra };
 }
 
 /** Spawn bin/frugal.js (the built CLI) and collect what it prints. */

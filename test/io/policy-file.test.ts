@@ -1,0 +1,58 @@
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/core/policy.js';
+import { loadPolicyFile } from '../../src/io/policy-file.js';
+
+const POLICY = `default: a
+models:
+  a: { provider: openai, model: gpt-5.4-mini }
+  b: { provider: anthropic, model: claude-opus-5-5 }
+classes:
+  - { name: code, when: { any: [{ regex: "/def /i" }, { keywords: [refactor] }], max_prompt_tokens: 900 }, route: b }
+budget: { per_model: { b: 2 } }
+`;
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'frugal-policy-cache-'));
+  const path = join(dir, 'routes.yaml');
+  writeFileSync(path, POLICY);
+  const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+  return { dir, path, env, cacheDir: join(dir, 'cache', 'frugal', 'policies') };
+}
+
+const now = new Date('2026-11-01');
+
+describe('the policy cache', () => {
+  it('gives the same policy from the cache as from a full parse', async () => {
+    const { dir, path, env, cacheDir } = setup();
+    const fresh = await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(statSync(join(cacheDir, readdirSync(cacheDir)[0]!)).mode & 0o777).toBe(0o600);
+    const cached = await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    const parsed = parsePolicy(POLICY, 'routes.yaml', { now });
+    expect(cached).toEqual(fresh);
+    expect(cached).toEqual(parsed);
+    expect(cached.classes[0]!.when).toEqual(parsed.classes[0]!.when);
+    expect(cached.budget.perModelUsd.get('b')).toBe(2);
+  });
+
+  it('is keyed by the text: an edited policy is validated again, errors included', async () => {
+    const { dir, path, env, cacheDir } = setup();
+    await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    writeFileSync(path, POLICY.replace('route: b', 'route: c'));
+    await expect(loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true })).rejects.toThrow(/unknown model "c"/);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+  });
+
+  it('is not used when asked not to (validate), and survives a corrupt entry', async () => {
+    const { dir, path, env, cacheDir } = setup();
+    await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: false });
+    expect(() => readdirSync(cacheDir)).toThrow();
+    await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    writeFileSync(join(cacheDir, readdirSync(cacheDir)[0]!), '{not json');
+    const p = await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    expect(p.models.get('b')!.model).toBe('claude-opus-5-5');
+  });
+});
