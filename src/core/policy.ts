@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { PolicyError, formatPath, type PolicyProblem } from './errors.js';
 import { compileMatcher, MatcherCompileError, type Matcher } from './matchers.js';
 import { PolicySchema, exampleFor, keysAt, type PolicyInput, type ProviderKind } from './policy-schema.js';
-import { lookupCatalogue, overridePricing, PriceError, type ModelPricing } from './pricing.js';
+import { lookupCatalogue } from './catalogue.js';
+import { overridePricing, PriceError, type ModelPricing } from './pricing.js';
 import { didYouMean } from './suggest.js';
 import { buildPolicy, type PolicySnapshot } from './policy-build.js';
 

@@ -1,7 +1,8 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { picoToUsd } from '../../src/core/money.js';
-import { costOf, describeRate, lookupCatalogue, overridePricing, PriceError, toMicro, type ModelRates, type Usage } from '../../src/core/pricing.js';
+import { lookupCatalogue } from '../../src/core/catalogue.js';
+import { costOf, describeRate, overridePricing, PriceError, toMicro, type ModelRates, type Usage } from '../../src/core/pricing.js';
 import { NOW, randInt, rng } from '../support.js';
 
 const flat = (input: number, output: number, cacheRead?: number, cacheWrite?: number): ModelRates => ({
