@@ -248,6 +248,31 @@ describe('frugal run (live, against the fake provider)', () => {
     expect(res.stderr).toContain('savings');
   });
 
+  it('a second Ctrl-C aborts what is in flight; the output is still whole JSONL lines', async () => {
+    server.setLatency(2000);
+    const many = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, prompt: `Summarize slow document ${i}` }));
+    const file = writeJsonl('slow.jsonl', many);
+    const started = Date.now();
+    const res = await runCli(['run', '--routes', routes, file, '-c', '3'], {
+      env: env(),
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (server.requests.length >= 3) {
+            clearInterval(timer);
+            child.kill('SIGINT');
+            setTimeout(() => child.kill('SIGINT'), 100);
+          }
+        }, 10);
+      },
+    });
+    expect(res.code).toBe(130);
+    expect(Date.now() - started).toBeLessThan(1900 + 1500);
+    const records = jsonLines(res.stdout);
+    expect(records).toHaveLength(3);
+    expect(records.every((r) => (r.error as { type: string }).type === 'aborted')).toBe(true);
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('--model forces one route and keeps the policy baseline', async () => {
     const file = writeJsonl('forced.jsonl', prompts.slice(0, 2));
     const res = await runCli(['run', '--routes', routes, file, '--model', 'quick'], { env: env() });
