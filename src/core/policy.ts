@@ -209,7 +209,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     return false;
   };
 
-  const models = new Map<string, ModelConfig>();
+  const prices: [string, ModelPricing][] = [];
   for (const [alias, m] of Object.entries(input.models)) {
     const path = ['models', alias];
     let pricing: ModelPricing | undefined;
@@ -241,23 +241,12 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       problems.push({ line: where([...path, 'api']), path: formatPath([...path, 'api']), message: 'only OpenAI models choose an api', hint: 'remove `api:` from this model' });
     }
     if (m.fallback !== undefined) checkAlias(m.fallback, [...path, 'fallback'], 'fallback');
-    models.set(alias, {
-      alias,
-      provider: m.provider,
-      model: m.model,
-      baseUrl: m.base_url,
-      apiKeyEnv: m.api_key_env,
-      api: m.api,
-      maxTokens: m.max_tokens,
-      fallback: m.fallback,
-      pricing,
-    });
+    prices.push([alias, pricing]);
   }
 
   checkAlias(input.default, ['default'], 'default');
   if (input.baseline !== undefined) checkAlias(input.baseline, ['baseline'], 'baseline');
 
-  const classes: ClassRule[] = [];
   const names = new Set<string>();
   (input.classes ?? []).forEach((c, i) => {
     const path = ['classes', i];
@@ -267,18 +256,15 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     names.add(c.name);
     checkAlias(c.route, [...path, 'route'], 'route');
     try {
-      classes.push({ name: c.name, description: c.description, route: c.route, when: compileMatcher(c.when, [...path, 'when']) });
+      compileMatcher(c.when, [...path, 'when']);
     } catch (err) {
       if (!(err instanceof MatcherCompileError)) throw err;
       problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: 'regexes use JavaScript syntax; escape backslashes inside double quotes ("\\\\b")' });
     }
   });
 
-  const perModelUsd = new Map<string, number>();
-  for (const [alias, cap] of Object.entries(input.budget?.per_model ?? {})) {
-    if (checkAlias(alias, ['budget', 'per_model', alias], 'budget.per_model')) perModelUsd.set(alias, cap);
-  }
+  for (const alias of Object.keys(input.budget?.per_model ?? {})) checkAlias(alias, ['budget', 'per_model', alias], 'budget.per_model');
 
   if (problems.length > 0) throw new PolicyError(file, problems);
-  return { input, pricing: [...models].map(([alias, m]) => [alias, m.pricing]) };
+  return { input, pricing: prices };
 }
