@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { InputItem, PromptRecord } from '../core/prompt.js';
+import { fileLines, streamLines } from './lines.js';
 import { jsonErrorMessage, recordToPrompt } from './records.js';
 
 export type { InputItem };
@@ -23,20 +23,27 @@ export interface InputOptions {
 const JSONL_EXT = new Set(['.jsonl', '.ndjson']);
 const STDIN = '<stdin>';
 
-async function* jsonlLines(lines: AsyncIterable<string>, file: string, firstLine = 1): AsyncGenerator<InputItem> {
-  let n = firstLine - 1;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      yield { kind: 'error', file, line: n, message: jsonErrorMessage(err) };
-      continue;
+/** Input is read and parsed a chunk of lines at a time (a quarter megabyte of a file); items come out one by one. */
+type Batches = AsyncGenerator<InputItem[]>;
+
+async function* jsonlItems(batches: AsyncIterable<string[]>, file: string): Batches {
+  let n = 0;
+  for await (const lines of batches) {
+    const items: InputItem[] = [];
+    for (const line of lines) {
+      n++;
+      if (line.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        items.push({ kind: 'error', file, line: n, message: jsonErrorMessage(err) });
+        continue;
+      }
+      const parsed = recordToPrompt(value, file, n);
+      items.push(parsed.ok ? { kind: 'prompt', prompt: parsed.value } : { kind: 'error', file, line: n, message: parsed.message });
     }
-    const parsed = recordToPrompt(value, file, n);
-    yield parsed.ok ? { kind: 'prompt', prompt: parsed.value } : { kind: 'error', file, line: n, message: parsed.message };
+    if (items.length > 0) yield items;
   }
 }
 
@@ -62,77 +69,90 @@ function looksLikeJsonl(firstLine: string): boolean {
   }
 }
 
-async function* fromStdin(stdin: Readable, format: InputFormat): AsyncGenerator<InputItem> {
+/** A terminal goes through readline as before; pipes and files through the faster splitter. */
+async function* stdinLines(stdin: Readable & { isTTY?: boolean }): AsyncGenerator<string[]> {
+  if (!stdin.isTTY) {
+    yield* streamLines(stdin);
+    return;
+  }
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: stdin, crlfDelay: Infinity })) yield [line];
+}
+
+async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+async function* fromStdin(stdin: Readable, format: InputFormat): Batches {
   if (format === 'jsonl') {
-    yield* jsonlLines(createInterface({ input: stdin, crlfDelay: Infinity }), STDIN);
+    yield* jsonlItems(stdinLines(stdin), STDIN);
     return;
   }
   // Auto: a first line that is a prompt record means JSONL; anything else is one prompt.
-  const lines = createInterface({ input: stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const head: string[] = [];
-  let next = await lines.next();
-  while (!next.done && next.value.trim() === '') {
-    head.push(next.value);
-    next = await lines.next();
+  const batches = stdinLines(stdin);
+  const seen: string[] = [];
+  let first: string | undefined;
+  while (first === undefined) {
+    const r = await batches.next();
+    if (r.done) break;
+    for (const line of r.value) seen.push(line);
+    first = r.value.find((line) => line.trim() !== '');
   }
-  if (next.done) {
-    yield { kind: 'error', file: STDIN, message: 'no prompt: standard input is empty' };
+  if (first === undefined) {
+    yield [{ kind: 'error', file: STDIN, message: 'no prompt: standard input is empty' }];
     return;
   }
-  if (format === 'auto' && looksLikeJsonl(next.value)) {
-    const rest = (async function* () {
-      yield next.value as string;
-      for (let r = await lines.next(); !r.done; r = await lines.next()) yield r.value;
-    })();
-    yield* jsonlLines(rest, STDIN, head.length + 1);
+  if (format === 'auto' && looksLikeJsonl(first)) {
+    yield* jsonlItems(prepend(seen, batches), STDIN);
     return;
   }
-  const all = [...head, next.value];
-  for (let r = await lines.next(); !r.done; r = await lines.next()) all.push(r.value);
-  const text = all.join('\n');
+  for (let r = await batches.next(); !r.done; r = await batches.next()) for (const line of r.value) seen.push(line);
+  const text = seen.join('\n');
   if (text.includes('\0')) {
-    yield { kind: 'error', file: STDIN, message: 'binary input: expected text or JSONL' };
+    yield [{ kind: 'error', file: STDIN, message: 'binary input: expected text or JSONL' }];
     return;
   }
-  yield textPrompt(text.trim(), 'stdin', STDIN);
+  yield [textPrompt(text.trim(), 'stdin', STDIN)];
 }
 
-async function* fromFile(file: string): AsyncGenerator<InputItem> {
+async function* fromFile(file: string): Batches {
   let size: number;
   try {
     const info = await stat(file);
     if (info.isDirectory()) {
-      yield { kind: 'error', file, message: 'is a directory, not a prompt file' };
+      yield [{ kind: 'error', file, message: 'is a directory, not a prompt file' }];
       return;
     }
     size = info.size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    yield { kind: 'error', file, message: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message) };
+    yield [{ kind: 'error', file, message: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message) }];
     return;
   }
   const handle = await open(file, 'r');
-  const head = Buffer.alloc(Math.min(size, 8192));
-  await handle.read(head, 0, head.length, 0);
-  await handle.close();
-  if (isBinary(head)) {
-    yield { kind: 'error', file, message: 'binary file: expected text or JSONL' };
-    return;
-  }
-  if (JSONL_EXT.has(extname(file).toLowerCase())) {
-    yield* jsonlLines(createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity }), file);
-    return;
+  try {
+    const head = Buffer.alloc(Math.min(size, 8192));
+    await handle.read(head, 0, head.length, 0);
+    if (isBinary(head)) {
+      yield [{ kind: 'error', file, message: 'binary file: expected text or JSONL' }];
+      return;
+    }
+    if (JSONL_EXT.has(extname(file).toLowerCase())) {
+      yield* jsonlItems(fileLines(handle), file);
+      return;
+    }
+  } finally {
+    await handle.close();
   }
   const text = (await readAll(createReadStream(file))).toString('utf8').trim();
-  if (text === '') yield { kind: 'error', file, message: 'empty file: no prompt' };
-  else yield textPrompt(text, file, file);
+  yield [text === '' ? { kind: 'error', file, message: 'empty file: no prompt' } : textPrompt(text, file, file)];
 }
 
-/** Every prompt of the run, in input order, with unreadable lines as error items. */
-export async function* readPrompts(options: InputOptions): AsyncGenerator<InputItem> {
+async function* allSources(options: InputOptions): Batches {
   for (const [i, text] of options.inline.entries()) {
-    if (text.trim() === '') yield { kind: 'error', file: '--prompt', message: 'empty prompt' };
-    else yield textPrompt(text, options.inline.length === 1 ? 'prompt' : `prompt-${i + 1}`, '--prompt');
+    if (text.trim() === '') yield [{ kind: 'error', file: '--prompt', message: 'empty prompt' }];
+    else yield [textPrompt(text, options.inline.length === 1 ? 'prompt' : `prompt-${i + 1}`, '--prompt')];
   }
   const files = options.files.length === 0 && options.inline.length === 0 ? ['-'] : options.files;
   let stdinUsed = false;
@@ -145,6 +165,64 @@ export async function* readPrompts(options: InputOptions): AsyncGenerator<InputI
       yield* fromFile(file);
     }
   }
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * Hands out the items of the batches one at a time. An item already in hand costs one resolved
+ * promise, against several for a step through nested async generators: a million-line run
+ * notices. Calls that overlap (concurrent workers) are served in call order, as a generator does.
+ */
+class ItemIterator implements AsyncIterableIterator<InputItem> {
+  private batch: InputItem[] = [];
+  private at = 0;
+  private waiting = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private ended = false;
+
+  constructor(private readonly batches: Batches) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<InputItem>> {
+    if (this.waiting === 0 && this.at < this.batch.length) return Promise.resolve({ done: false, value: this.batch[this.at++]! });
+    this.waiting++;
+    const result = this.queue.then(() => this.take());
+    this.queue = result.then(
+      () => this.waiting--,
+      () => this.waiting--,
+    );
+    return result;
+  }
+
+  async return(): Promise<IteratorResult<InputItem>> {
+    this.ended = true;
+    this.batch = [];
+    await this.batches.return(undefined);
+    return DONE;
+  }
+
+  private async take(): Promise<IteratorResult<InputItem>> {
+    while (this.at >= this.batch.length) {
+      if (this.ended) return DONE;
+      const r = await this.batches.next();
+      if (r.done) {
+        this.ended = true;
+        return DONE;
+      }
+      this.batch = r.value;
+      this.at = 0;
+    }
+    return { done: false, value: this.batch[this.at++]! };
+  }
+}
+
+/** Every prompt of the run, in input order, with unreadable lines as error items. */
+export function readPrompts(options: InputOptions): AsyncIterableIterator<InputItem> {
+  return new ItemIterator(allSources(options));
 }
 
 /** Count prompt lines up front (for progress and ETA) when every source is a regular file. */
@@ -160,14 +238,20 @@ export async function countInput(options: InputOptions): Promise<number | undefi
     try {
       let lines = 0;
       let blankRun = true;
-      for await (const chunk of createReadStream(file)) {
+      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
         const buf = chunk as Buffer;
-        for (let i = 0; i < buf.length; i++) {
-          const c = buf[i];
-          if (c === 10) {
-            if (!blankRun) lines++;
-            blankRun = true;
-          } else if (c !== 32 && c !== 13 && c !== 9) blankRun = false;
+        // A line counts once it has a byte other than space, tab or CR; then skip to its end.
+        for (let i = 0; i < buf.length; ) {
+          if (blankRun) {
+            const c = buf[i++];
+            if (c !== 10 && c !== 32 && c !== 13 && c !== 9) blankRun = false;
+            continue;
+          }
+          const lf = buf.indexOf(10, i);
+          if (lf === -1) break;
+          lines++;
+          blankRun = true;
+          i = lf + 1;
         }
       }
       total += lines + (blankRun ? 0 : 1);

@@ -49,7 +49,39 @@ export function recordToJson(r: ResultRecord): Record<string, unknown> {
   };
 }
 
+// Route, provider, model and class names repeat on every line: escape each once.
+const escaped = new Map<string, string>();
+function name(s: string): string {
+  let json = escaped.get(s);
+  if (json === undefined) {
+    json = JSON.stringify(s);
+    if (escaped.size < 4096) escaped.set(s, json);
+  }
+  return json;
+}
+const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+const usdJson = (p: bigint | undefined) => (p === undefined ? 'null' : num(picoToUsd(p)));
+
+/**
+ * Exactly `JSON.stringify(recordToJson(r))` for a dry-run record (test/io/results.test.ts holds
+ * the two to the same text), without the object in between: a million-line dry run notices.
+ */
+export function estimatedJson(r: ResultRecord): string {
+  const file = name(r.source.file);
+  const source = r.source.line === undefined ? file : `${file.slice(0, -1)}:${r.source.line}"`;
+  const outputSource = r.outputTokensSource === undefined ? '' : `,"output_tokens_source":${name(r.outputTokensSource)}`;
+  return (
+    `{"id":${JSON.stringify(r.id)},"class":${r.class === null ? 'null' : name(r.class)},"route":${name(r.route)},` +
+    `"provider":${name(r.provider)},"model":${name(r.model)},"reason":${JSON.stringify(r.reason)},` +
+    `"input_tokens":${num(r.usage.input)},"output_tokens":${num(r.usage.output)},` +
+    `"cost_usd":${usdJson(r.cost)},"baseline_cost_usd":${usdJson(r.baselineCost)},"estimated":true${outputSource},` +
+    `"source":${source}}`
+  );
+}
+
 const HIGH_WATER = 64 * 1024;
+// Below glibc's 128 KiB mmap threshold, so that a new buffer per batch stays cheap.
+const BUFFER_SIZE = 96 * 1024;
 
 /**
  * Writes one JSON line per result. In `line` mode every record goes out as one write as soon as
@@ -57,8 +89,9 @@ const HIGH_WATER = 64 * 1024;
  * lines are gathered into large writes for throughput. Either way, back-pressure is honoured.
  */
 export class ResultWriter {
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Batch mode: lines encoded straight into a buffer that goes out once past HIGH_WATER. */
+  private buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+  private used = 0;
   private closed = false;
 
   constructor(
@@ -68,27 +101,31 @@ export class ResultWriter {
 
   /** Returns a promise only when the caller must wait for the stream to drain. */
   write(record: ResultRecord): Promise<void> | undefined {
-    return this.writeLine(JSON.stringify(recordToJson(record)));
+    return this.writeLine(record.estimated ? estimatedJson(record) : JSON.stringify(recordToJson(record)));
   }
 
   writeLine(json: string): Promise<void> | undefined {
     if (this.closed) return undefined;
-    const line = `${json}\n`;
-    if (this.mode === 'line') return this.push(line);
-    this.pending.push(line);
-    this.pendingBytes += line.length;
-    return this.pendingBytes >= HIGH_WATER ? this.flush() : undefined;
+    if (this.mode === 'line') return this.push(`${json}\n`);
+    const most = json.length * 3 + 1; // UTF-8 bytes, at most
+    let wait = this.used + most > this.buffer.length ? this.flush() : undefined;
+    if (most > this.buffer.length) return this.push(`${json}\n`) ?? wait;
+    this.used += this.buffer.write(json, this.used);
+    this.buffer[this.used++] = 0x0a;
+    if (this.used >= HIGH_WATER) wait = this.flush() ?? wait;
+    return wait;
   }
 
   flush(): Promise<void> | undefined {
-    if (this.pending.length === 0) return undefined;
-    const chunk = this.pending.join('');
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.used === 0) return undefined;
+    const chunk = this.buffer.subarray(0, this.used);
+    // The stream may hold on to the chunk until it is written: later lines go to a new buffer.
+    this.buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+    this.used = 0;
     return this.push(chunk);
   }
 
-  private push(chunk: string): Promise<void> | undefined {
+  private push(chunk: string | Buffer): Promise<void> | undefined {
     if (this.stream.destroyed) return undefined;
     if (this.stream.write(chunk)) return undefined;
     return new Promise((resolve) => {

@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ResultRecord } from '../../src/core/events.js';
-import { estimatedJson, recordToJson } from '../../src/io/results.js';
+import { estimatedJson, recordToJson, ResultWriter } from '../../src/io/results.js';
 
 const base: ResultRecord = {
   id: 'q1',
@@ -35,5 +36,31 @@ describe('estimatedJson: the dry-run line built by hand', () => {
     expect(estimatedJson(record)).toBe(JSON.stringify(recordToJson(record)));
     // The escaped-text cache gives the same text the second time.
     expect(estimatedJson(record)).toBe(JSON.stringify(recordToJson(record)));
+  });
+});
+
+describe('ResultWriter, batch mode', () => {
+  it('writes the same bytes as one JSON line per record, long and non-ASCII lines included', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(Buffer.from(chunk));
+        setImmediate(done);
+      },
+    });
+    const records: ResultRecord[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const id = i % 997 === 0 ? `${'é中😀'.repeat(20_000)}-${i}` : i % 7 === 0 ? `naïve \ud800 ${i}` : `p${i}`;
+      records.push({ ...base, id, estimated: i % 5 !== 0, source: { file: 'prompts.jsonl', line: i + 1 } });
+    }
+    const writer = new ResultWriter(sink, 'batch');
+    for (const r of records) {
+      const wait = writer.write(r);
+      if (wait) await wait;
+    }
+    await writer.close(true);
+    const expected = records.map((r) => `${JSON.stringify(recordToJson(r))}\n`).join('');
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
   });
 });
