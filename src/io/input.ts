@@ -30,8 +30,10 @@ async function* jsonlItems(batches: AsyncIterable<string[]>, file: string): Batc
   let n = 0;
   for await (const lines of batches) {
     const items: InputItem[] = [];
-    for (const line of lines) {
+    for (let line of lines) {
       n++;
+      // Editors on Windows often start a UTF-8 file with a byte-order mark.
+      if (n === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
       if (line.trim() === '') continue;
       let value: unknown;
       try {
@@ -62,7 +64,7 @@ const isBinary = (buf: Buffer) => buf.subarray(0, 8192).includes(0);
 
 function looksLikeJsonl(firstLine: string): boolean {
   try {
-    const v = JSON.parse(firstLine) as unknown;
+    const v = JSON.parse(firstLine.replace(/^\uFEFF/, '')) as unknown;
     return !!v && typeof v === 'object' && !Array.isArray(v) && ('prompt' in v || 'messages' in v);
   } catch {
     return false;

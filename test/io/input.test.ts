@@ -154,3 +154,17 @@ describe('countInput', () => {
     expect(await countInput({ files: paths, inline, stdin: noStdin(), format: 'auto' })).toBe(total);
   });
 });
+
+describe('a UTF-8 byte-order mark', () => {
+  it('at the start of a JSONL file or stdin is not part of line 1', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'frugal-bom-')), 'bom.jsonl');
+    writeFileSync(file, '\uFEFF{"id":"a","prompt":"hello"}\n{"id":"b","prompt":"\uFEFFkept inside"}\n');
+    const items = await read({ files: [file] });
+    expect(items.map((i) => (i.kind === 'prompt' ? i.prompt.id : i.message))).toEqual(['a', 'b']);
+    const fromStdin = await read({ stdin: Readable.from([Buffer.from('\uFEFF{"id":"s","prompt":"hi"}\n')]) });
+    expect(fromStdin.map((i) => (i.kind === 'prompt' ? i.prompt.id : i.message))).toEqual(['s']);
+  });
+});
