@@ -8,6 +8,7 @@ import { describeExpected, GRADER_NAMES, type GraderName } from '../core/grade.j
 import type { ClassRule, ModelConfig, Policy } from '../core/policy.js';
 import { classify } from '../core/classify.js';
 import { schedule, type RunControl } from '../core/scheduler.js';
+import { sleep } from './sleep.js';
 import type { InputItem } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
@@ -260,7 +261,7 @@ async function runPairs(
       },
       control,
       clock: ctx.clock,
-      sleep: (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); }),
+      sleep,
       random: Math.random,
     });
   } finally {

@@ -20,6 +20,7 @@ import type { Pico } from '../core/money.js';
 import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
+import { sleep } from './sleep.js';
 import type { RunOptions } from './run-shared.js';
 
 export interface LiveRun {
@@ -46,18 +47,6 @@ function singleTextSource(input: InputOptions, first: IteratorResult<InputItem>)
   const sources = input.inline.length + (input.files.length === 0 && input.inline.length === 0 ? 1 : input.files.length);
   return sources === 1 && !first.done && first.value.kind === 'prompt' && first.value.prompt.source.line === undefined;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 function oneLineSummary(r: ResultRecord): string {
   const saved = r.baselineCost !== undefined && r.cost !== undefined ? r.baselineCost - r.cost : undefined;

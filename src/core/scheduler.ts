@@ -108,8 +108,17 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
     if (slot) await slot;
     const started = o.clock();
     let failure: SendFailure;
+    // Each attempt gets a signal of its own, linked to the run's for as long as it lasts: the SDKs
+    // never remove the listeners they add to a signal, so a shared one would collect one per call.
+    const attemptAbort = new AbortController();
+    const link = () => attemptAbort.abort();
+    if (o.control.abort.aborted) attemptAbort.abort();
+    else o.control.abort.addEventListener('abort', link, { once: true });
     try {
-      const res = await o.send(job, o.control.abort).finally(() => limiter.release());
+      const res = await o.send(job, attemptAbort.signal).finally(() => {
+        o.control.abort.removeEventListener('abort', link);
+        limiter.release();
+      });
       limiter.onSuccess();
       const cost = res.usage ? costOf(res.usage, job.model.pricing.rates) : undefined;
       return {
