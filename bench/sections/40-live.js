@@ -34,18 +34,24 @@ export async function run(ctx) {
   };
   const prompts = slice(N);
 
-  const fake = await startFake(serve);
-  const env = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${fake.url}/v1`, FRUGAL_HOME: join(ctx.tmp, 'home') };
-  const frugalArgs = (file, extra = []) => [ctx.bin, 'run', '--routes', routes, file, '-c', String(C), '--quiet', '-o', join(ctx.tmp, 'live-out.jsonl'), ...extra];
+  const env = { OPENAI_API_KEY: 'bench', FRUGAL_HOME: join(ctx.tmp, 'home') };
+  const frugalArgs = (file, extra = [], concurrency = C) => [ctx.bin, 'run', '--routes', routes, file, '-c', String(concurrency), '--quiet', '-o', join(ctx.tmp, 'live-out.jsonl'), ...extra];
 
   // Throughput: alternate the two, three rounds each, and compare medians.
   const bare = [];
   const mine = [];
   const mineNoLedger = [];
+  // A fresh server for every measured run: it records every request, and a long-lived one slows down.
+  const timed = async (args) => {
+    const server = await startFake(serve);
+    const run = await ctx.measure(process.execPath, args(server.url), { env: { ...env, OPENAI_BASE_URL: `${server.url}/v1` } });
+    await server.stop();
+    return run.wallMs;
+  };
   for (let round = 0; round < 3; round++) {
-    bare.push((await ctx.measure(process.execPath, [bareLoop, `${fake.url}/v1`, prompts, String(C)], { env })).wallMs);
-    mine.push((await ctx.measure(process.execPath, frugalArgs(prompts), { env })).wallMs);
-    mineNoLedger.push((await ctx.measure(process.execPath, frugalArgs(prompts, ['--no-ledger']), { env })).wallMs);
+    bare.push(await timed((url) => [bareLoop, `${url}/v1`, prompts, String(C)]));
+    mine.push(await timed(() => frugalArgs(prompts)));
+    mineNoLedger.push(await timed(() => frugalArgs(prompts, ['--no-ledger'])));
   }
   const bareMs = median(bare);
   const mineMs = median(mine);
@@ -62,14 +68,18 @@ export async function run(ctx) {
 
   // Peak RSS over a long run.
   const rssFile = slice(RSS_N);
-  const rss = await ctx.measure(process.execPath, frugalArgs(rssFile), { env });
+  const rssServer = await startFake(serve);
+  const rss = await ctx.measure(process.execPath, frugalArgs(rssFile), { env: { ...env, OPENAI_BASE_URL: `${rssServer.url}/v1` } });
+  await rssServer.stop();
+
   console.log(`peak RSS over ${fmt(RSS_N)} prompts: ${fmt(rss.maxRssKb / 1024, 1)} MB (${fmt(rss.wallMs)} ms, ${fmt((RSS_N / rss.wallMs) * 1000)} prompts/s)`);
 
   // One-shot: a piped prompt through frugal against one SDK call in a bare script.
   const q = 'What is the capital of Australia?\n';
   const oneArgs = [ctx.bin, 'run', '--routes', routes, '--no-ledger'];
   const times = { node: [], bare: [], frugal: [] };
-  const envOne = { ...process.env, ...env };
+  const fake = await startFake(serve);
+  const envOne = { ...process.env, ...env, OPENAI_BASE_URL: `${fake.url}/v1` };
   wallOf(process.execPath, oneArgs, q, envOne);
   for (let i = 0; i < 15; i++) {
     times.node.push(wallOf(process.execPath, ['-e', '0']));
@@ -88,7 +98,7 @@ export async function run(ctx) {
   const limited = await startFake(serve, { rateLimit: { requestsPerSecond: RATE }, latencyMs: 100 });
   const rateFile = slice(RATE * 10);
   const summary = join(ctx.tmp, 'rate-summary.json');
-  const r = await ctx.measure(process.execPath, [...frugalArgs(rateFile, ['--retries', '20', '--summary-json', summary, '--no-ledger'])].map((a) => (a === String(C) ? '32' : a)), {
+  const r = await ctx.measure(process.execPath, frugalArgs(rateFile, ['--retries', '20', '--summary-json', summary, '--no-ledger'], 32), {
     env: { ...env, OPENAI_BASE_URL: `${limited.url}/v1` },
   });
   const stats = await limited.stop();

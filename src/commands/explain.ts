@@ -47,6 +47,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     const counter = await loadCounter(policy.tokenizer);
     let prompt: PromptRecord | undefined;
     const inline = words.length ? [words.join(' ')] : [];
+    if (inline.length === 0 && ctx.stdin.isTTY) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
     for await (const item of readPrompts({ files: [], inline, stdin: ctx.stdin, format: 'text' })) {
       if (item.kind === 'error') throw new UserError(`${item.file}: ${item.message}`, 'give the prompt as an argument or on stdin');
       prompt = item.prompt;

@@ -77,6 +77,9 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
   if (opts.model !== undefined && !policy.models.has(opts.model)) {
     throw new UserError(`--model ${opts.model}: no such model in ${policy.file}${didYouMean(opts.model, policy.models.keys())}`, `models: ${[...policy.models.keys()].join(', ')}`);
   }
+  if (files.length === 0 && !opts.prompt?.length && ctx.stdin.isTTY) {
+    throw new UserError('no prompts given', 'name prompt files (frugal run prompts.jsonl), pass -p "TEXT", or pipe prompts on stdin');
+  }
   const counter = await loadCounter(policy.tokenizer);
   const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
   const store = new RunStore(policy);
