@@ -45,7 +45,9 @@ export class AimdLimiter {
     }
   }
 
-  onSuccess(): void {
+  /** A success raises the limit again, but not while the last 429 is fresh: that is where it broke. */
+  onSuccess(now: number): void {
+    if (now - this.lastDecrease < this.cooldownMs) return;
     if (this.limitValue < this.max) {
       this.limitValue = Math.min(this.max, this.limitValue + 1 / this.limitValue);
       this.wake();

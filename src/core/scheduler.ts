@@ -119,7 +119,7 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
         o.control.abort.removeEventListener('abort', link);
         limiter.release();
       });
-      limiter.onSuccess();
+      limiter.onSuccess(o.clock());
       const cost = res.usage ? costOf(res.usage, job.model.pricing.rates) : undefined;
       return {
         ...baseRecord(o, job),

@@ -78,11 +78,22 @@ describe('AimdLimiter', () => {
     l.onThrottle(1500);
     expect(l.limit).toBe(4);
     expect(l.lowest).toBe(4);
-    for (let i = 0; i < 5; i++) l.onSuccess(); // +1/limit each: about one more per round of `limit` successes
+    for (let i = 0; i < 5; i++) l.onSuccess(10_000); // +1/limit each: about one more per round of `limit` successes
     expect(l.limit).toBe(5);
-    for (let i = 0; i < 200; i++) l.onSuccess();
+    for (let i = 0; i < 200; i++) l.onSuccess(10_000);
     expect(l.limit).toBe(16);
     expect(l.throttles).toBe(3);
+  });
+
+  it('does not climb back while the last 429 is fresh', () => {
+    const l = new AimdLimiter(16, 1000);
+    l.onThrottle(5000);
+    for (let i = 0; i < 50; i++) l.onSuccess(5500);
+    expect(l.limit).toBe(8);
+    l.onSuccess(6000);
+    expect(l.limit).toBe(8); // 8 + 1/8
+    for (let i = 0; i < 8; i++) l.onSuccess(6001);
+    expect(l.limit).toBe(9);
   });
 
   it('makes callers wait for a slot when the limit is reached', async () => {
