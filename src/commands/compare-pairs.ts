@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { PairOutcome } from '../core/compare.js';
-import { estimateRecord } from '../core/estimate.js';
+import { assumedOutput } from '../core/estimate.js';
 import type { ResultRecord } from '../core/events.js';
 import { compileExpected, hasExpected, isGraderName, type Grader, type GraderName } from '../core/grade.js';
-import type { ModelConfig, Policy } from '../core/policy.js';
+import type { ModelConfig } from '../core/policy.js';
 import { costOf, type Usage } from '../core/pricing.js';
-import type { PromptRecord } from '../core/prompt.js';
+import { inputText, type PromptRecord } from '../core/prompt.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { UserError } from '../core/errors.js';
 
@@ -28,8 +28,8 @@ export function gradingOf(prompt: PromptRecord, defaultGrader: GraderName, descr
   const { expected, grader } = prompt.fields as { expected?: unknown; grader?: unknown };
   const name = grader === undefined ? defaultGrader : grader;
   if (typeof name !== 'string' || !isGraderName(name)) return { ok: false, message: `"grader" must be one of: exact, contains, regex, number, json, choice` };
-  if (!hasExpected(expected) && name !== 'json') return { ok: true, value: { prompt } };
-  if (!hasExpected(expected) && grader === undefined) return { ok: true, value: { prompt } };
+  // Without an expected answer only a record's own `grader: json` grades (the answer must be JSON).
+  if (!hasExpected(expected) && (name !== 'json' || grader === undefined)) return { ok: true, value: { prompt } };
   const compiled = compileExpected(expected, name);
   if (!compiled.ok) return { ok: false, message: compiled.message };
   return { ok: true, value: { prompt, grader: compiled.grade, expected: hasExpected(expected) ? describe(expected) : 'valid JSON' } };
@@ -49,10 +49,9 @@ export function outcomeOf(record: ResultRecord, grader: Grader | undefined): Pai
 }
 
 /** A dry-run pair: estimated cost, no answer, not graded. */
-export function estimatedOutcome(policy: Policy, model: ModelConfig, prompt: PromptRecord, counter: TokenCounter, outputTokens: number | undefined): PairOutcome {
-  const withModel: Policy = { ...policy, models: new Map([[model.alias, model], [policy.baseline, policy.models.get(policy.baseline)!]]) };
-  const record = estimateRecord(withModel, prompt, { class: null, route: model.alias, reason: '' }, counter, { tokens: outputTokens });
-  return { cost: record.cost, estimated: true, failed: false, graded: false, correct: false };
+export function estimatedOutcome(model: ModelConfig, prompt: PromptRecord, counter: TokenCounter, outputTokens: number | undefined): PairOutcome {
+  const usage = { input: counter.count(inputText(prompt)), output: assumedOutput(prompt, { tokens: outputTokens }).tokens, cacheRead: 0, cacheWrite: 0 };
+  return { cost: costOf(usage, model.pricing.rates), estimated: true, failed: false, graded: false, correct: false };
 }
 
 interface Logged {
@@ -65,10 +64,8 @@ interface Logged {
 export async function readLogged(files: string[]): Promise<Map<string, Logged>> {
   const logged = new Map<string, Logged>();
   for (const file of files) {
-    let n = 0;
     try {
       for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
-        n++;
         if (line.trim() === '') continue;
         let r: { id?: unknown; provider?: unknown; model?: unknown; output?: unknown; usage?: Record<string, unknown> | null; error?: unknown; estimated?: unknown; cached?: unknown };
         try {
@@ -91,7 +88,6 @@ export async function readLogged(files: string[]): Promise<Map<string, Logged>> 
     } catch (err) {
       throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
-    void n;
   }
   return logged;
 }

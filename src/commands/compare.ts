@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { setMaxListeners } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildReport, type ComparedPolicy, type PairOutcome } from '../core/compare.js';
 import { UserError } from '../core/errors.js';
@@ -7,9 +6,10 @@ import type { RunEvent } from '../core/events.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/grade.js';
 import type { ClassRule, ModelConfig, Policy } from '../core/policy.js';
 import { classify } from '../core/classify.js';
-import { schedule, type RunControl } from '../core/scheduler.js';
+import { schedule } from '../core/scheduler.js';
+import { liveControl, makeSender } from './live-common.js';
 import { sleep } from './sleep.js';
-import type { InputItem } from '../core/prompt.js';
+import { sourceText, type InputItem } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
 import { loadCounter } from '../io/tokenizer.js';
@@ -21,7 +21,6 @@ import { write, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
 import { openCache, type ResponseCache } from '../io/cache.js';
 import { dataDir } from '../io/store-path.js';
-import { cacheKey } from '../io/hash.js';
 import { resolve } from 'node:path';
 
 interface CompareOptions {
@@ -100,10 +99,10 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   for await (const item of readPrompts({ files: [opts.input], inline: [], stdin: ctx.stdin, format: 'jsonl' })) {
     if (item.kind === 'error') {
       problems++;
-      write(ctx.stderr, `frugal: ${item.file}${item.line === undefined ? '' : `:${item.line}`}: ${item.message}`);
+      write(ctx.stderr, `frugal: ${sourceText(item.file, item.line)}: ${item.message}`);
       continue;
     }
-    const where = `${item.prompt.source.file}:${item.prompt.source.line}`;
+    const where = sourceText(item.prompt.source.file, item.prompt.source.line);
     const g = gradingOf(item.prompt, opts.grader, describeExpected);
     const firstAt = seen.get(item.prompt.id);
     if (!g.ok || firstAt) {
@@ -137,7 +136,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
       const m = models.get(key)!;
       outcomes.set(
         key,
-        prompts.map((g) => (logged && loggedOutcome(logged, m, g)) || estimatedOutcome(first, m, g.prompt, counters.get(first.tokenizer)!, opts.outputTokens)),
+        prompts.map((g) => (logged && loggedOutcome(logged, m, g)) || estimatedOutcome(m, g.prompt, counters.get(first.tokenizer)!, opts.outputTokens)),
       );
     }
   } else {
@@ -215,14 +214,7 @@ async function runPairs(
   const pool = new ProviderPool(ctx.env, 600_000);
   const cache: ResponseCache | undefined = opts.cache ? openCache(dataDir(ctx.env, ctx.cwd, opts.home)) : undefined;
   const store = new RunStore(pairPolicy);
-  const abort = new AbortController();
-  setMaxListeners(0, abort.signal);
-  const control: RunControl = { stopping: false, abort: abort.signal };
-  const release = ctx.onInterrupt(() => {
-    store.apply({ type: 'interrupt', at: ctx.clock(), hard: control.stopping });
-    if (control.stopping) abort.abort();
-    control.stopping = true;
-  });
+  const { control, release } = liveControl(ctx, store);
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
   store.keepFinished = showView;
   const view = showView ? await (await import('../view/live-start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: pairPolicy, clock: ctx.clock }) : undefined;
@@ -238,15 +230,7 @@ async function runPairs(
       concurrency: opts.concurrency,
       retries: opts.retries,
       total: items.length,
-      send: async (job, signal) => {
-        const m = job.model;
-        const key = cache ? cacheKey({ provider: m.provider, model: m.model, baseUrl: m.baseUrl, api: m.api, system: job.prompt.system, messages: job.prompt.messages, maxTokens: job.maxTokens }) : undefined;
-        const hit = key ? cache!.get(key) : undefined;
-        if (hit) return { ...hit, cached: true };
-        const answer = await (await pool.get(m)).call({ model: m.model, messages: job.prompt.messages, system: job.prompt.system, maxTokens: job.maxTokens, signal });
-        if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
-        return answer;
-      },
+      send: makeSender(pool, cache),
       emit: (e: RunEvent) => {
         store.apply(e);
         if (!view && e.type === 'prompt-end' && e.record.error) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);

@@ -1,10 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import { failures } from '../core/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/events.js';
 import { formatInt, formatPct, formatUsd } from '../core/money.js';
 import type { Policy } from '../core/policy.js';
-import type { InputItem, PromptRecord } from '../core/prompt.js';
-import { schedule, type Job, type RunControl } from '../core/scheduler.js';
+import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
+import { schedule } from '../core/scheduler.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
 import { recordToJson, ResultWriter } from '../io/results.js';
@@ -12,15 +11,16 @@ import { ResultFile } from '../io/result-file.js';
 import { randomUUID } from 'node:crypto';
 import type { Ledger } from '../io/ledger.js';
 import type { ResponseCache } from '../io/cache.js';
-import { cacheKey, canonicalPrompt, promptHash } from '../io/hash.js';
+import { canonicalPrompt, promptHash } from '../io/hash.js';
 import { dataDir } from '../io/store-path.js';
 import { readPriorResults, type PriorResults } from '../io/resume.js';
 import { Budget, type BudgetLimits } from '../core/budget.js';
-import type { Pico } from '../core/money.js';
+import { usdNumberToPico, type Pico } from '../core/money.js';
 import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
 import { sleep } from './sleep.js';
+import { liveControl, makeSender } from './live-common.js';
 import type { RunOptions } from './run-shared.js';
 
 export interface LiveRun {
@@ -78,15 +78,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const budget = new Budget(budgetLimits(policy, opts.maxSpend), prior?.spent ?? 0n);
   const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
 
-  const abort = new AbortController();
-  // Every request in flight listens on this one signal.
-  setMaxListeners(0, abort.signal);
-  const control: RunControl = { stopping: false, abort: abort.signal };
-  const release = ctx.onInterrupt(() => {
-    const hard = control.stopping;
-    store.apply({ type: 'interrupt', at: ctx.clock(), hard });
-    if (hard) return abort.abort();
-    control.stopping = true;
+  const { control, release } = liveControl(ctx, store, () => {
     if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
   });
 
@@ -94,7 +86,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const emit = (e: RunEvent) => {
     store.apply(e);
     if (view) return;
-    if (e.type === 'input-error') write(ctx.stderr, `frugal: ${e.file}${e.line === undefined ? '' : `:${e.line}`}: ${e.message}`);
+    if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
     if (e.type === 'prompt-end' && e.record.error && !textMode) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
   };
 
@@ -121,25 +113,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
       forceRoute: opts.model,
       maxTokens: opts.maxTokens,
       total: run.total ? await run.total() : undefined,
-      send: async (job, signal) => {
-        const key = cache ? cacheKeyOf(job) : undefined;
-        const hit = key ? cache!.get(key) : undefined;
-        if (hit) {
-          if (streamAnswer) ctx.stdout.write(hit.text);
-          return { ...hit, cached: true };
-        }
-        const provider = await pool.get(job.model);
-        const answer = await provider.call({
-          model: job.model.model,
-          messages: job.prompt.messages,
-          system: job.prompt.system,
-          maxTokens: job.maxTokens,
-          onText: streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined,
-          signal,
-        });
-        if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
-        return answer;
-      },
+      send: makeSender(pool, cache, streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined),
       emit,
       onRecord,
       control,
@@ -184,18 +158,10 @@ function resumeNote(prior: PriorResults): string {
   return `frugal: ${parts.join('; ')}`;
 }
 
-const usdToPicoExact = (usd: number): Pico => BigInt(Math.round(usd * 1e6)) * 1_000_000n;
-
 /** --max-spend wins over the policy's budget.max_spend; per-model caps come from the policy. */
 function budgetLimits(policy: Policy, flag: Pico | undefined): BudgetLimits {
   const perModel = new Map<string, Pico>();
-  for (const [alias, usd] of policy.budget.perModelUsd) perModel.set(alias, usdToPicoExact(usd));
-  const total = flag ?? (policy.budget.maxSpendUsd === undefined ? undefined : usdToPicoExact(policy.budget.maxSpendUsd));
+  for (const [alias, usd] of policy.budget.perModelUsd) perModel.set(alias, usdNumberToPico(usd));
+  const total = flag ?? (policy.budget.maxSpendUsd === undefined ? undefined : usdNumberToPico(policy.budget.maxSpendUsd));
   return { total, perModel };
-}
-
-/** Same provider, model, endpoint, API, messages and answer cap: the same request. */
-function cacheKeyOf(job: Job): string {
-  const m = job.model;
-  return cacheKey({ provider: m.provider, model: m.model, baseUrl: m.baseUrl, api: m.api, system: job.prompt.system, messages: job.prompt.messages, maxTokens: job.maxTokens });
 }

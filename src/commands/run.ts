@@ -5,6 +5,7 @@ import { UserError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
 import { didYouMean } from '../core/suggest.js';
 import { usdToPico } from '../core/money.js';
+import { sourceText } from '../core/prompt.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
 import { openOutput, writeJsonFile } from '../io/json-file.js';
 import { ResultWriter } from '../io/results.js';
@@ -91,7 +92,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
     const writer = new ResultWriter(out, 'batch');
     const emit = (e: RunEvent) => {
       store.apply(e);
-      if (e.type === 'input-error') write(ctx.stderr, `frugal: ${e.file}${e.line === undefined ? '' : `:${e.line}`}: ${e.message}`);
+      if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
     };
     let interrupted = false;
     const release = ctx.onInterrupt(() => (interrupted = true));

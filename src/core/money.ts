@@ -80,3 +80,8 @@ export function usdToPico(text: string): Pico | undefined {
   const frac = BigInt((m[2] ?? '').padEnd(12, '0'));
   return whole * PICO_PER_USD + frac;
 }
+
+/** A policy's USD amount (a number, at most six decimals, as the schema allows) in picodollars. */
+export function usdNumberToPico(usd: number): Pico {
+  return BigInt(Math.round(usd * 1e6)) * 1_000_000n;
+}

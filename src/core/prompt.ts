@@ -32,6 +32,11 @@ export function inputText(p: PromptRecord): string {
   return parts.join('\n');
 }
 
+/** Where a prompt or a problem came from, as messages and records show it: `file:line`, or `file`. */
+export function sourceText(file: string, line?: number | undefined): string {
+  return line === undefined ? file : `${file}:${line}`;
+}
+
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

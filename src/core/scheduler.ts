@@ -5,7 +5,7 @@ import { formatUsd } from './money.js';
 import type { PromptError, ResultRecord, RunEventListener, StopReason } from './events.js';
 import type { ModelConfig, Policy } from './policy.js';
 import { costOf, ZERO_USAGE, type Usage } from './pricing.js';
-import type { InputItem, PromptRecord } from './prompt.js';
+import { sourceText, type InputItem, type PromptRecord } from './prompt.js';
 import { DEFAULT_BACKOFF, isRetryable, isSendFailure, retryDelay, type BackoffPolicy, type SendFailure } from './retry.js';
 import type { TokenCounter } from './tokens.js';
 
@@ -158,7 +158,7 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   o.emit({ type: 'run-start', at: o.clock(), dryRun: false, total: o.total });
   const items = o.items[Symbol.asyncIterator]();
   const limiters: Limiters = new Map();
-  const seen = new Map<string, string>();
+  const seen = new Map<string, PromptRecord['source']>();
   let inputDone = false;
   let budgetStop = false;
   const worker = async () => {
@@ -173,13 +173,13 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
         o.emit({ type: 'input-error', at: o.clock(), file: item.file, line: item.line, message: item.message });
         continue;
       }
-      const where = sourceOf(item.prompt);
       const first = seen.get(item.prompt.id);
       if (first !== undefined) {
-        o.emit({ type: 'input-error', at: o.clock(), file: item.prompt.source.file, line: item.prompt.source.line, message: `duplicate id "${item.prompt.id}" (first at ${first}); ids must be unique` });
+        const message = `duplicate id "${item.prompt.id}" (first at ${sourceText(first.file, first.line)}); ids must be unique`;
+        o.emit({ type: 'input-error', at: o.clock(), file: item.prompt.source.file, line: item.prompt.source.line, message });
         continue;
       }
-      seen.set(item.prompt.id, where);
+      seen.set(item.prompt.id, item.prompt.source);
       if (o.skip?.has(item.prompt.id)) {
         o.emit({ type: 'skip', at: o.clock(), id: item.prompt.id });
         continue;
@@ -207,8 +207,6 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   o.emit({ type: 'run-end', at: o.clock(), stop });
   return stop;
 }
-
-const sourceOf = (p: PromptRecord) => (p.source.line === undefined ? p.source.file : `${p.source.file}:${p.source.line}`);
 
 type Plan =
   | { kind: 'send'; job: Job; reservation?: (Reservation & { ok: true }) | undefined }

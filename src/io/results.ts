@@ -1,12 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { ResultRecord } from '../core/events.js';
+import { sourceText } from '../core/prompt.js';
 import { picoToUsd } from '../core/money.js';
 
 const usd = (p: bigint | undefined) => (p === undefined ? null : picoToUsd(p));
 
 /** The JSON line for one result. Dry runs carry estimates; live runs carry the real usage. */
 export function recordToJson(r: ResultRecord): Record<string, unknown> {
-  const source = r.source.line === undefined ? r.source.file : `${r.source.file}:${r.source.line}`;
+  const source = sourceText(r.source.file, r.source.line);
   if (r.estimated) {
     return {
       id: r.id,

@@ -1,6 +1,7 @@
 import type { InputProblem } from '../../core/accounting.js';
 import { formatInt, formatUsd } from '../../core/money.js';
 import type { Policy } from '../../core/policy.js';
+import { sourceText } from '../../core/prompt.js';
 import type { FinishedLine } from '../run-store.js';
 import { fit, oneLine, padEnd, padStart, width } from './text.js';
 
@@ -62,7 +63,7 @@ export function finishedText(item: FinishedItem, l: FinishedLayout): string {
     return fit(`… ${formatInt(item.count)} more finished${failed}, not listed`, l.columns);
   }
   if (item.kind === 'input') {
-    const where = `${item.problem.file}${item.problem.line === undefined ? '' : `:${item.problem.line}`}`;
+    const where = sourceText(item.problem.file, item.problem.line);
     return fit(oneLine(`✗ ${where}: ${item.problem.message}`), l.columns);
   }
   const f = item.line;
