@@ -8,7 +8,7 @@ import type { ClassRule, ModelConfig, Policy } from '../core/policy.js';
 import { classify } from '../core/classify.js';
 import { schedule } from '../core/scheduler.js';
 import { liveControl, makeSender } from './live-common.js';
-import { sleep } from './sleep.js';
+import { nextTurn, sleep } from './sleep.js';
 import { sourceText, type InputItem } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
@@ -246,6 +246,7 @@ async function runPairs(
       control,
       clock: ctx.clock,
       sleep,
+      nextTurn,
       random: Math.random,
     });
   } finally {

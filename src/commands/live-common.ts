@@ -33,9 +33,10 @@ function cacheKeyOf(job: Job): string {
 
 /**
  * The scheduler's `send`: the response cache first when there is one, else the model's provider
- * (an answer it gives goes into the cache). `onText` receives a streamed answer, cached or not.
+ * (an answer it gives goes into the cache). `onText` receives a streamed answer, cached or not;
+ * `beforeSend` runs before anything goes to a provider.
  */
-export function makeSender(pool: ProviderPool, cache: ResponseCache | undefined, onText?: (delta: string) => void) {
+export function makeSender(pool: ProviderPool, cache: ResponseCache | undefined, onText?: (delta: string) => void, beforeSend?: () => void) {
   return async (job: Job, signal: AbortSignal): Promise<SendResult> => {
     const key = cache ? cacheKeyOf(job) : undefined;
     const hit = key ? cache!.get(key) : undefined;
@@ -43,7 +44,8 @@ export function makeSender(pool: ProviderPool, cache: ResponseCache | undefined,
       onText?.(hit.text);
       return { ...hit, cached: true };
     }
-    const provider = await pool.get(job.model);
+    beforeSend?.();
+    const provider = pool.ready(job.model) ?? (await pool.get(job.model));
     const answer = await provider.call({ model: job.model.model, messages: job.prompt.messages, system: job.prompt.system, maxTokens: job.maxTokens, onText, signal });
     if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
     return answer;

@@ -19,7 +19,7 @@ import { usdNumberToPico, type Pico } from '../core/money.js';
 import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
-import { sleep } from './sleep.js';
+import { nextTurn, sleep } from './sleep.js';
 import { liveControl, makeSender } from './live-common.js';
 import type { RunOptions } from './run-shared.js';
 
@@ -35,12 +35,17 @@ export interface LiveRun {
 /** Peek at the first item, to tell a single text prompt (answer on stdout) from a batch (JSONL). */
 async function peek(items: AsyncIterator<InputItem>): Promise<{ first: IteratorResult<InputItem>; rest: AsyncIterable<InputItem> }> {
   const first = await items.next();
-  const rest = (async function* () {
-    if (first.done) return;
-    yield first.value;
-    for (let r = await items.next(); !r.done; r = await items.next()) yield r.value;
-  })();
-  return { first, rest };
+  // A plain iterator rather than an async generator: every prompt of a batch passes through it.
+  let pending: IteratorResult<InputItem> | undefined = first;
+  const iterator: AsyncIterator<InputItem> = {
+    next: () => {
+      if (pending === undefined) return items.next();
+      const r = pending;
+      pending = undefined;
+      return Promise.resolve(r);
+    },
+  };
+  return { first, rest: { [Symbol.asyncIterator]: () => iterator } };
 }
 
 function singleTextSource(input: InputOptions, first: IteratorResult<InputItem>): boolean {
@@ -64,11 +69,10 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
   if (prior) write(ctx.stderr, resumeNote(prior));
   const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
-  const writer = new ResultWriter(ctx.stdout, 'line');
+  const writer = new ResultWriter(ctx.stdout, 'turn');
   const emitLine = (r: ResultRecord) => {
     if (!file) return writer.write(r);
-    file.writeLine(JSON.stringify(recordToJson(r)));
-    return undefined;
+    return file.writeLine(JSON.stringify(recordToJson(r)));
   };
   const home = opts.ledger || opts.cache ? dataDir(ctx.env, ctx.cwd, opts.home) : undefined;
   // SQLite loads only when the ledger or the cache is on.
@@ -113,12 +117,13 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
       forceRoute: opts.model,
       maxTokens: opts.maxTokens,
       total: run.total ? await run.total() : undefined,
-      send: makeSender(pool, cache, streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined),
+      send: makeSender(pool, cache, streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined, () => file?.flush()),
       emit,
       onRecord,
       control,
       clock: ctx.clock,
       sleep,
+      nextTurn,
       random: Math.random,
       budget,
       skip: prior?.done,

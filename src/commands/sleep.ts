@@ -10,3 +10,6 @@ export const sleep = (ms: number, signal: AbortSignal) =>
     }
     signal.addEventListener('abort', done, { once: true });
   });
+
+/** Resolves after the event loop's next check phase, once the I/O already pending has run. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,7 +1,7 @@
 import { AimdLimiter } from './aimd.js';
 import { BUDGET_DEFAULT_MAX_TOKENS, maxCost, type Budget, type Reservation } from './budget.js';
 import { classify, type Decision } from './classify.js';
-import { formatUsd } from './money.js';
+import { formatUsd, type Pico } from './money.js';
 import type { PromptError, ResultRecord, RunEventListener, StopReason } from './events.js';
 import type { ModelConfig, Policy } from './policy.js';
 import { costOf, ZERO_USAGE, type Usage } from './pricing.js';
@@ -44,11 +44,16 @@ export interface SchedulerOptions {
   /** Throws a SendFailure for a failed attempt; anything else it throws is a bug. */
   send: (job: Job, signal: AbortSignal) => Promise<SendResult>;
   emit: RunEventListener;
-  /** Receives each record as it finishes; a returned promise is awaited (back-pressure). */
+  /**
+   * Receives each record as it finishes. A returned promise is awaited before the worker takes
+   * another prompt (back-pressure); it must not settle before the event loop's next turn.
+   */
   onRecord: (record: ResultRecord, prompt: PromptRecord) => Promise<void> | undefined;
   control: RunControl;
   clock: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Resolves once the event loop has turned (I/O done in the meantime): setImmediate. */
+  nextTurn: () => Promise<void>;
   random: () => number;
   backoff?: BackoffPolicy | undefined;
   /** Caps on spend; nothing is sent whose worst-case cost could pass one. */
@@ -81,7 +86,8 @@ function decide(o: SchedulerOptions, prompt: PromptRecord): Decision {
   return { ...decision, route: o.forceRoute, reason: `forced by --model (the policy routes it to ${decision.route}: ${decision.reason})` };
 }
 
-function baseRecord(o: SchedulerOptions, job: Job): Omit<ResultRecord, 'usage' | 'cost' | 'baselineCost'> {
+/** A live record; one object literal with every field, since a batch builds one per prompt. */
+function liveRecord(job: Job, usage: Usage, cost: Pico | undefined, baselineCost: Pico | undefined, attempts: number, latencyMs: number | undefined): ResultRecord {
   return {
     id: job.prompt.id,
     source: job.prompt.source,
@@ -89,13 +95,23 @@ function baseRecord(o: SchedulerOptions, job: Job): Omit<ResultRecord, 'usage' |
     route: job.model.alias,
     provider: job.model.provider,
     model: job.model.model,
+    answeredBy: undefined,
     reason: job.decision.reason,
     estimated: false,
+    usage,
+    cost,
+    baselineCost,
+    output: undefined,
+    latencyMs,
+    attempts,
+    cached: undefined,
+    cacheSaved: undefined,
+    error: undefined,
   };
 }
 
 /** Send one prompt, retrying what is worth retrying. Failed attempts are never billed, so never counted. */
-async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Promise<ResultRecord> {
+async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter, inFlight: Set<AbortController>): Promise<ResultRecord> {
   const baseline = o.policy.models.get(o.policy.baseline)!;
   const backoff = o.backoff ?? DEFAULT_BACKOFF;
   for (let attempt = 1; ; attempt++) {
@@ -108,30 +124,27 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
     if (slot) await slot;
     const started = o.clock();
     let failure: SendFailure;
-    // Each attempt gets a signal of its own, linked to the run's for as long as it lasts: the SDKs
-    // never remove the listeners they add to a signal, so a shared one would collect one per call.
+    // Each attempt gets a signal of its own, aborted with the run's: the SDKs never remove the
+    // listeners they add to a signal, so a shared one would collect one per call.
     const attemptAbort = new AbortController();
-    const link = () => attemptAbort.abort();
     if (o.control.abort.aborted) attemptAbort.abort();
-    else o.control.abort.addEventListener('abort', link, { once: true });
+    inFlight.add(attemptAbort);
     try {
       const res = await o.send(job, attemptAbort.signal).finally(() => {
-        o.control.abort.removeEventListener('abort', link);
+        inFlight.delete(attemptAbort);
         limiter.release();
       });
       limiter.onSuccess(o.clock());
       const cost = res.usage ? costOf(res.usage, job.model.pricing.rates) : undefined;
-      return {
-        ...baseRecord(o, job),
-        answeredBy: res.answeredBy,
-        output: res.text,
-        usage: res.usage ?? ZERO_USAGE,
-        cost: res.cached ? 0n : cost,
-        baselineCost: res.usage ? costOf(res.usage, baseline.pricing.rates) : undefined,
-        latencyMs: Math.round(o.clock() - started),
-        attempts: attempt,
-        ...(res.cached ? { cached: true, cacheSaved: cost } : {}),
-      };
+      const baselineCost = res.usage ? costOf(res.usage, baseline.pricing.rates) : undefined;
+      const record = liveRecord(job, res.usage ?? ZERO_USAGE, res.cached ? 0n : cost, baselineCost, attempt, Math.round(o.clock() - started));
+      record.answeredBy = res.answeredBy;
+      record.output = res.text;
+      if (res.cached) {
+        record.cached = true;
+        record.cacheSaved = cost;
+      }
+      return record;
     } catch (err) {
       if (!isSendFailure(err)) throw err;
       failure = err;
@@ -143,7 +156,9 @@ async function runJob(o: SchedulerOptions, job: Job, limiter: AimdLimiter): Prom
       if (failure.retryAfterMs !== undefined && failure.retryAfterMs > backoff.maxRetryAfterMs) {
         error.message += ` (the server asked to wait ${Math.ceil(failure.retryAfterMs / 1000)} s, over the ${backoff.maxRetryAfterMs / 1000} s limit)`;
       }
-      return { ...baseRecord(o, job), usage: ZERO_USAGE, cost: 0n, baselineCost: 0n, attempts: attempt, latencyMs: Math.round(o.clock() - started), error };
+      const record = liveRecord(job, ZERO_USAGE, 0n, 0n, attempt, Math.round(o.clock() - started));
+      record.error = error;
+      return record;
     }
     o.emit({ type: 'retry', at: o.clock(), id: job.prompt.id, route: job.model.alias, attempt, delayMs: Math.round(delay), message: failure.message });
     await o.sleep(delay, o.control.abort);
@@ -158,6 +173,13 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   o.emit({ type: 'run-start', at: o.clock(), dryRun: false, total: o.total });
   const items = o.items[Symbol.asyncIterator]();
   const limiters: Limiters = new Map();
+  // One listener on the run's signal aborts every attempt in flight (a listener per attempt on a
+  // signal that has dozens costs more than the request's own bookkeeping).
+  const inFlight = new Set<AbortController>();
+  const abortAll = () => {
+    for (const attempt of inFlight) attempt.abort();
+  };
+  o.control.abort.addEventListener('abort', abortAll, { once: true });
   const seen = new Map<string, PromptRecord['source']>();
   let inputDone = false;
   let budgetStop = false;
@@ -192,14 +214,20 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
       }
       const { job, reservation } = planned;
       o.emit({ type: 'prompt-start', at: o.clock(), id: job.prompt.id, route: job.model.alias, class: job.decision.class });
-      const record = planned.kind === 'refused' ? refused(o, job, planned.message) : await runJob(o, job, limiterFor(o, limiters, job.model));
+      const record = planned.kind === 'refused' ? refused(o, job, planned.message) : await runJob(o, job, limiterFor(o, limiters, job.model), inFlight);
       if (reservation) o.budget!.settle(reservation, record.cost);
       o.emit({ type: 'prompt-end', at: o.clock(), record });
-      const wait = o.onRecord(record, job.prompt);
-      if (wait) await wait;
+      // Let the loop turn before this worker sends again: an answer's promise settles before the
+      // HTTP client has put the connection back in its pool, and a request sent at once opens a
+      // new connection. On loopback, that churn cost a quarter of the CPU per prompt.
+      await (o.onRecord(record, job.prompt) ?? o.nextTurn());
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  } finally {
+    o.control.abort.removeEventListener('abort', abortAll);
+  }
   const stop: StopReason = o.control.abort.aborted ? 'aborted' : budgetStop ? 'budget' : o.control.stopping && !inputDone ? 'interrupted' : 'done';
   for (const [key, l] of limiters) {
     if (l.throttles > 0) o.emit({ type: 'throttled', at: o.clock(), provider: key, throttles: l.throttles, lowestConcurrency: l.lowest });
@@ -250,5 +278,7 @@ async function plan(o: SchedulerOptions, prompt: PromptRecord): Promise<Plan> {
 }
 
 function refused(o: SchedulerOptions, job: Job, message: string): ResultRecord {
-  return { ...baseRecord(o, job), usage: ZERO_USAGE, cost: 0n, baselineCost: 0n, attempts: 0, error: { message, kind: 'budget' } };
+  const record = liveRecord(job, ZERO_USAGE, 0n, 0n, 0, undefined);
+  record.error = { message, kind: 'budget' };
+  return record;
 }

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { ResultRecord } from '../core/events.js';
 import { sourceText } from '../core/prompt.js';
 import { picoToUsd } from '../core/money.js';
+import { TurnBatch } from './turn-batch.js';
 
 const usd = (p: bigint | undefined) => (p === undefined ? null : picoToUsd(p));
 
@@ -85,19 +86,22 @@ const HIGH_WATER = 64 * 1024;
 const BUFFER_SIZE = 96 * 1024;
 
 /**
- * Writes one JSON line per result. In `line` mode every record goes out as one write as soon as
- * it is finished (so a crash never tears a line and tail -f sees progress); in `batch` mode
- * lines are gathered into large writes for throughput. Either way, back-pressure is honoured.
+ * Writes one JSON line per result. In `turn` mode the records finished in one turn of the event
+ * loop go out together in one write at the end of that turn (so a crash never tears a line and
+ * tail -f sees progress); in `batch` mode lines are gathered into large writes for throughput.
+ * Either way, back-pressure is honoured.
  */
 export class ResultWriter {
   /** Batch mode: lines encoded straight into a buffer that goes out once past HIGH_WATER. */
   private buffer = Buffer.allocUnsafe(BUFFER_SIZE);
   private used = 0;
   private closed = false;
+  /** Turn mode: the lines of the current turn. */
+  private readonly turn = new TurnBatch((text) => this.push(text));
 
   constructor(
     private readonly stream: Writable,
-    private readonly mode: 'line' | 'batch',
+    private readonly mode: 'turn' | 'batch',
   ) {}
 
   /** Returns a promise only when the caller must wait for the stream to drain. */
@@ -107,7 +111,7 @@ export class ResultWriter {
 
   writeLine(json: string): Promise<void> | undefined {
     if (this.closed) return undefined;
-    if (this.mode === 'line') return this.push(`${json}\n`);
+    if (this.mode === 'turn') return this.turn.add(`${json}\n`);
     const most = json.length * 3 + 1; // UTF-8 bytes, at most
     let wait = this.used + most > this.buffer.length ? this.flush() : undefined;
     if (most > this.buffer.length) return this.push(`${json}\n`) ?? wait;
@@ -118,6 +122,7 @@ export class ResultWriter {
   }
 
   flush(): Promise<void> | undefined {
+    if (this.mode === 'turn') return this.turn.flush();
     if (this.used === 0) return undefined;
     const chunk = this.buffer.subarray(0, this.used);
     // The stream may hold on to the chunk until it is written: later lines go to a new buffer.

@@ -21,6 +21,8 @@ export function keyVariable(m: ModelConfig): string | undefined {
  */
 export class ProviderPool {
   private readonly cache = new Map<string, Promise<Provider>>();
+  /** Adapters already built, by model alias: a batch takes them without waiting a turn. */
+  private readonly built = new Map<string, Provider>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -36,10 +38,18 @@ export class ProviderPool {
     }
     let provider = this.cache.get(m.alias);
     if (!provider) {
-      provider = this.create(m, key);
+      provider = this.create(m, key).then((p) => {
+        this.built.set(m.alias, p);
+        return p;
+      });
       this.cache.set(m.alias, provider);
     }
     return provider;
+  }
+
+  /** The model's adapter if it is already built (its key was present), else undefined: call get. */
+  ready(m: ModelConfig): Provider | undefined {
+    return this.built.get(m.alias);
   }
 
   private async create(m: ModelConfig, key: string | undefined): Promise<Provider> {

@@ -51,6 +51,7 @@ function harness(send: (job: Job, n: number) => Promise<SendResult>, opts: { con
       sleeps.push(ms);
       now += ms;
     },
+    nextTurn: async () => {},
     random: () => 0.5,
   });
   return { run, events, records, sleeps, calls };

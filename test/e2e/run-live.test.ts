@@ -209,6 +209,14 @@ describe('frugal run (live, against the fake provider)', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('-o /dev/null is a sink like any other (it cannot be fsynced)', async () => {
+    const file = writeJsonl('devnull.jsonl', prompts);
+    const res = await runCli(['run', '--routes', routes, file, '-o', '/dev/null'], { env: env() });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('│ balanced │ openai/gpt-5.4-mini');
+  });
+
   it('never prints or writes the API keys', async () => {
     server.addFaultRule({ fault: { status: 401, message: 'invalid x-api-key' }, promptIncludes: 'capital' });
     const file = writeJsonl('keys.jsonl', prompts);
