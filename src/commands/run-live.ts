@@ -20,6 +20,7 @@ import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
 import { nextTurn, sleep } from './sleep.js';
+import { leanHeap } from './heap.js';
 import { liveControl, makeSender } from './live-common.js';
 import type { RunOptions } from './run-shared.js';
 
@@ -65,6 +66,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const textMode = opts.format === 'text' || (opts.format === 'auto' && singleTextSource(run.input, first));
   const streamAnswer = textMode && !opts.output && ctx.stdout.isTTY === true;
   const showView = !textMode && !opts.quiet && ctx.stderr.isTTY === true;
+  if (!textMode) await leanHeap();
   store.keepFinished = showView;
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
   if (prior) write(ctx.stderr, resumeNote(prior));

@@ -180,7 +180,7 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
     for (const attempt of inFlight) attempt.abort();
   };
   o.control.abort.addEventListener('abort', abortAll, { once: true });
-  const seen = new Map<string, PromptRecord['source']>();
+  const seen = new SeenIds();
   let inputDone = false;
   let budgetStop = false;
   const worker = async () => {
@@ -195,13 +195,13 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
         o.emit({ type: 'input-error', at: o.clock(), file: item.file, line: item.line, message: item.message });
         continue;
       }
-      const first = seen.get(item.prompt.id);
+      const first = seen.first(item.prompt.id);
       if (first !== undefined) {
         const message = `duplicate id "${item.prompt.id}" (first at ${sourceText(first.file, first.line)}); ids must be unique`;
         o.emit({ type: 'input-error', at: o.clock(), file: item.prompt.source.file, line: item.prompt.source.line, message });
         continue;
       }
-      seen.set(item.prompt.id, item.prompt.source);
+      seen.add(item.prompt.id, item.prompt.source);
       if (o.skip?.has(item.prompt.id)) {
         o.emit({ type: 'skip', at: o.clock(), id: item.prompt.id });
         continue;
@@ -234,6 +234,28 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   }
   o.emit({ type: 'run-end', at: o.clock(), stop });
   return stop;
+}
+
+/**
+ * Every id seen so far, per input file, with its line number (0 for a text prompt): a batch of a
+ * million prompts keeps a million of these, so no per-prompt object is held.
+ */
+class SeenIds {
+  private readonly byFile = new Map<string, Map<string, number>>();
+
+  first(id: string): PromptRecord['source'] | undefined {
+    for (const [file, ids] of this.byFile) {
+      const line = ids.get(id);
+      if (line !== undefined) return { file, line: line === 0 ? undefined : line };
+    }
+    return undefined;
+  }
+
+  add(id: string, source: PromptRecord['source']): void {
+    let ids = this.byFile.get(source.file);
+    if (!ids) this.byFile.set(source.file, (ids = new Map()));
+    ids.set(id, source.line ?? 0);
+  }
 }
 
 type Plan =
