@@ -1,6 +1,7 @@
 import { AimdLimiter } from './aimd.js';
 import { BUDGET_DEFAULT_MAX_TOKENS, maxCost, type Budget, type Reservation } from './budget.js';
 import { classify, type Decision } from './classify.js';
+import { grow, IdIndex } from './id-index.js';
 import { formatUsd, type Pico } from './money.js';
 import type { PromptError, ResultRecord, RunEventListener, StopReason } from './events.js';
 import type { ModelConfig, Policy } from './policy.js';
@@ -59,7 +60,7 @@ export interface SchedulerOptions {
   /** Caps on spend; nothing is sent whose worst-case cost could pass one. */
   budget?: Budget | undefined;
   /** --resume: ids that already have a successful record; they are not sent again. */
-  skip?: ReadonlySet<string> | undefined;
+  skip?: { has(id: string): boolean } | undefined;
 }
 
 /** Per provider endpoint: lowered on 429s, raised again as calls succeed. */
@@ -236,25 +237,34 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
   return stop;
 }
 
-/**
- * Every id seen so far, per input file, with its line number (0 for a text prompt): a batch of a
- * million prompts keeps a million of these, so no per-prompt object is held.
- */
+/** Every id seen so far, with the file and line it was first seen on (line 0: a text prompt). */
 class SeenIds {
-  private readonly byFile = new Map<string, Map<string, number>>();
+  private readonly ids = new IdIndex();
+  private lines = new Uint32Array(1 << 12);
+  private files = new Uint32Array(1 << 12);
+  private readonly fileNames: string[] = [];
+  private readonly fileIndex = new Map<string, number>();
 
   first(id: string): PromptRecord['source'] | undefined {
-    for (const [file, ids] of this.byFile) {
-      const line = ids.get(id);
-      if (line !== undefined) return { file, line: line === 0 ? undefined : line };
-    }
-    return undefined;
+    const i = this.ids.indexOf(id);
+    if (i === -1) return undefined;
+    const line = this.lines[i]!;
+    return { file: this.fileNames[this.files[i]!]!, line: line === 0 ? undefined : line };
   }
 
   add(id: string, source: PromptRecord['source']): void {
-    let ids = this.byFile.get(source.file);
-    if (!ids) this.byFile.set(source.file, (ids = new Map()));
-    ids.set(id, source.line ?? 0);
+    const i = this.ids.add(id);
+    if (i >= this.lines.length) {
+      this.lines = grow(this.lines, i + 1);
+      this.files = grow(this.files, i + 1);
+    }
+    let f = this.fileIndex.get(source.file);
+    if (f === undefined) {
+      f = this.fileNames.push(source.file) - 1;
+      this.fileIndex.set(source.file, f);
+    }
+    this.lines[i] = source.line ?? 0;
+    this.files[i] = f;
   }
 }
 

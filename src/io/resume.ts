@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { IdIndex } from '../core/id-index.js';
 import type { Pico } from '../core/money.js';
 
 export interface PriorResults {
   /** Ids with a successful record: not sent again. */
-  done: Set<string>;
+  done: IdIndex;
   /** Failed records found (their prompts are sent again). */
   failed: number;
   /** What the successful records cost: counts towards --max-spend. */
@@ -46,7 +47,7 @@ async function dropTornTail(path: string): Promise<number> {
 
 /** Read the records an earlier run of the same job left in its -o file. A missing file is an empty one. */
 export async function readPriorResults(path: string): Promise<PriorResults> {
-  const prior: PriorResults = { done: new Set(), failed: 0, spent: 0n, tornBytes: 0, unreadable: 0 };
+  const prior: PriorResults = { done: new IdIndex(), failed: 0, spent: 0n, tornBytes: 0, unreadable: 0 };
   try {
     prior.tornBytes = await dropTornTail(path);
   } catch (err) {
