@@ -20,22 +20,17 @@ export class IdIndex {
 
   /** The index of `id`, or -1. */
   indexOf(id: string): number {
-    const h = hash(id);
-    const mask = this.slots.length - 1;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
-      const entry = this.slots[s]!;
-      if (entry === 0) return -1;
-      if (this.hashes[entry - 1] === h && this.equals(entry - 1, id)) return entry - 1;
-    }
+    return this.find(id, hash(id));
   }
 
   has(id: string): boolean {
     return this.indexOf(id) !== -1;
   }
 
-  /** Adds `id` if it is new; returns its index either way. */
+  /** Adds `id` if it is new; returns its index either way (below the size before: it was known). */
   add(id: string): number {
-    const found = this.indexOf(id);
+    const h = hash(id);
+    const found = this.find(id, h);
     if (found !== -1) return found;
     const index = this.count++;
     if (this.count + 1 > this.starts.length) {
@@ -47,11 +42,19 @@ export class IdIndex {
     this.starts[index] = this.used;
     this.used += id.length;
     this.starts[index + 1] = this.used;
-    const h = hash(id);
     this.hashes[index] = h;
     if (this.count * 2 > this.slots.length) this.rehash();
     else this.place(index, h);
     return index;
+  }
+
+  private find(id: string, h: number): number {
+    const mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const entry = this.slots[s]!;
+      if (entry === 0) return -1;
+      if (this.hashes[entry - 1] === h && this.equals(entry - 1, id)) return entry - 1;
+    }
   }
 
   private equals(index: number, id: string): boolean {

@@ -196,13 +196,12 @@ export async function schedule(o: SchedulerOptions): Promise<StopReason> {
         o.emit({ type: 'input-error', at: o.clock(), file: item.file, line: item.line, message: item.message });
         continue;
       }
-      const first = seen.first(item.prompt.id);
+      const first = seen.add(item.prompt.id, item.prompt.source);
       if (first !== undefined) {
         const message = `duplicate id "${item.prompt.id}" (first at ${sourceText(first.file, first.line)}); ids must be unique`;
         o.emit({ type: 'input-error', at: o.clock(), file: item.prompt.source.file, line: item.prompt.source.line, message });
         continue;
       }
-      seen.add(item.prompt.id, item.prompt.source);
       if (o.skip?.has(item.prompt.id)) {
         o.emit({ type: 'skip', at: o.clock(), id: item.prompt.id });
         continue;
@@ -245,15 +244,14 @@ class SeenIds {
   private readonly fileNames: string[] = [];
   private readonly fileIndex = new Map<string, number>();
 
-  first(id: string): PromptRecord['source'] | undefined {
-    const i = this.ids.indexOf(id);
-    if (i === -1) return undefined;
-    const line = this.lines[i]!;
-    return { file: this.fileNames[this.files[i]!]!, line: line === 0 ? undefined : line };
-  }
-
-  add(id: string, source: PromptRecord['source']): void {
+  /** Records where `id` is first seen; when it was seen before, returns that place instead. */
+  add(id: string, source: PromptRecord['source']): PromptRecord['source'] | undefined {
+    const known = this.ids.size;
     const i = this.ids.add(id);
+    if (i < known) {
+      const line = this.lines[i]!;
+      return { file: this.fileNames[this.files[i]!]!, line: line === 0 ? undefined : line };
+    }
     if (i >= this.lines.length) {
       this.lines = grow(this.lines, i + 1);
       this.files = grow(this.files, i + 1);
@@ -265,6 +263,7 @@ class SeenIds {
     }
     this.lines[i] = source.line ?? 0;
     this.files[i] = f;
+    return undefined;
   }
 }
 

@@ -7,18 +7,8 @@ export const STATS_BY: readonly StatsBy[] = ['model', 'route', 'class', 'day'];
 
 const DAY_MS = 86_400_000;
 
-/**
- * The ledger pre-summed per UTC day, model, route, class and status: what io/ledger reads, and
- * what every grouping below is folded from. Money sums are exact bigint picodollars.
- */
-export interface CallGroup {
-  /** Whole UTC days since 1970-01-01. */
-  day: number;
-  provider: string;
-  model: string;
-  route: string;
-  class: string | null;
-  status: CallStatus;
+/** Sums over a set of calls. Money sums are exact bigint picodollars. */
+export interface CallSums {
   calls: number;
   inputTokens: number;
   outputTokens: number;
@@ -26,6 +16,7 @@ export interface CallGroup {
   cacheWriteTokens: number;
   /** Sum over the calls whose cost is known. */
   cost: Pico;
+  /** Calls whose cost is unknown (no usage reported): counted here, not in `cost`. */
   costUnknown: number;
   baselineCost: Pico;
   baselineUnknown: number;
@@ -34,25 +25,27 @@ export interface CallGroup {
   pairedBaseline: Pico;
 }
 
-export interface StatsRow {
+/**
+ * The ledger pre-summed per UTC day, model, route, class and status: what io/ledger reads, and
+ * what every grouping below is folded from.
+ */
+export interface CallGroup extends CallSums {
+  /** Whole UTC days since 1970-01-01. */
+  day: number;
+  provider: string;
+  model: string;
+  route: string;
+  class: string | null;
+  status: CallStatus;
+}
+
+export interface StatsRow extends CallSums {
   /** The group: `provider/model`, a route, a class (null: the default route) or a YYYY-MM-DD day. */
   key: string | null;
   provider?: string | undefined;
   model?: string | undefined;
-  calls: number;
   failed: number;
   cached: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  cost: Pico;
-  /** Calls whose cost is unknown (no usage reported): counted here, not in `cost`. */
-  costUnknown: number;
-  baselineCost: Pico;
-  baselineUnknown: number;
-  pairedCost: Pico;
-  pairedBaseline: Pico;
 }
 
 export interface Stats {

@@ -104,7 +104,7 @@ export class ResultWriter {
     private readonly mode: 'turn' | 'batch',
   ) {}
 
-  /** Returns a promise only when the caller must wait for the stream to drain. */
+  /** Batch mode returns a promise only when the caller must wait for the stream to drain; turn mode, one for the end of the turn. */
   write(record: ResultRecord): Promise<void> | undefined {
     return this.writeLine(record.estimated ? estimatedJson(record) : JSON.stringify(recordToJson(record)));
   }

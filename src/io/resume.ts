@@ -72,8 +72,8 @@ export async function readPriorResults(path: string): Promise<PriorResults> {
       prior.failed++;
       continue;
     }
-    if (prior.done.has(record.id)) continue;
-    prior.done.add(record.id);
+    const known = prior.done.size;
+    if (prior.done.add(record.id) < known) continue;
     // cost_usd is the exact picodollar amount / 1e12, so rounding recovers it.
     if (typeof record.cost_usd === 'number') prior.spent += BigInt(Math.round(record.cost_usd * 1e12));
   }

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdIndex } from '../../src/core/id-index.js';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support.js';
 
 const ALPHABET = ['a', 'b', 'Z', '0', '9', '-', ':', 'é', '中', '😀', '\u0000'];
 

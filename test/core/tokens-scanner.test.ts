@@ -1,46 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateTokens } from '../../src/core/tokens.js';
-
-// The estimate's definition, as first written: pieces cut by one regex, then scored. The
-// scanner and the ASCII state machine in src/core/tokens.ts must give exactly this count.
-const PIECE = /\s?[\p{L}\p{M}]+|\p{N}{1,3}|\s?[^\s\p{L}\p{M}\p{N}]+|\n+|\s+/gu;
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-
-function byRegex(text: string): number {
-  let tokens = 0;
-  for (const match of text.matchAll(PIECE)) {
-    const piece = match[0];
-    const first = piece.charCodeAt(0);
-    const isSpace = first === 32 || first === 9 || first === 10 || first === 13;
-    const core = isSpace ? piece.length - 1 : piece.length;
-    if (core <= 0) {
-      tokens += 1;
-      continue;
-    }
-    const c = piece.charCodeAt(isSpace ? 1 : 0);
-    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
-    if (letter) tokens += c > 127 && CJK.test(piece) ? core : core <= 9 ? 1 : Math.ceil(core / 6);
-    else if (c >= 48 && c <= 57) tokens += 1;
-    else if (piece.trim() === '') tokens += 1;
-    else tokens += Math.ceil(core / 2);
-  }
-  return tokens;
-}
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { referenceEstimate, rng } from '../support.js';
 
 function strings(alphabet: string[], count: number, maxLength: number, seed: number): string[] {
-  const rnd = random(seed);
+  const rnd = rng(seed);
   return Array.from({ length: count }, () => {
     let s = '';
     const length = Math.floor(rnd() * maxLength);
@@ -53,7 +17,7 @@ function strings(alphabet: string[], count: number, maxLength: number, seed: num
 }
 
 function mismatches(texts: string[]): string[] {
-  return texts.filter((t) => estimateTokens(t) !== byRegex(t)).slice(0, 5);
+  return texts.filter((t) => estimateTokens(t) !== referenceEstimate(t)).slice(0, 5);
 }
 
 describe('estimateTokens counts exactly as the regex definition', () => {

@@ -3,30 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { inputText, utf8Length } from '../../src/core/prompt.js';
 import { estimateTokens } from '../../src/core/tokens.js';
 import { recordToPrompt } from '../../src/io/records.js';
-import { exampleRecords, randInt, rng } from '../support.js';
+import { exampleRecords, randInt, referenceEstimate, rng } from '../support.js';
 
-/** The estimate as first specified: the same per-piece rule over a regex cut of the text. */
-const PIECE = /\s?[\p{L}\p{M}]+|\p{N}{1,3}|\s?[^\s\p{L}\p{M}\p{N}]+|\n+|\s+/gu;
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-function referenceEstimate(text: string): number {
-  let tokens = 0;
-  for (const [piece] of text.matchAll(PIECE)) {
-    const first = piece.charCodeAt(0);
-    const isSpace = first === 32 || first === 9 || first === 10 || first === 13;
-    const core = isSpace ? piece.length - 1 : piece.length;
-    if (core <= 0) {
-      tokens += 1;
-      continue;
-    }
-    const c = piece.charCodeAt(isSpace ? 1 : 0);
-    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
-    if (letter) tokens += c > 127 && CJK.test(piece) ? core : core <= 9 ? 1 : Math.ceil(core / 6);
-    else if (c >= 48 && c <= 57) tokens += 1;
-    else if (piece.trim() === '') tokens += 1;
-    else tokens += Math.ceil(core / 2);
-  }
-  return tokens;
-}
 
 const texts = [...exampleRecords().entries()].map(([id, record]) => {
   const parsed = recordToPrompt(record, 'examples/prompts.jsonl', 1);

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../support.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = `${ROOT}bin/frugal.js`;
+export { ROOT } from '../support.js';
+export const BIN = join(ROOT, 'bin', 'frugal.js');
 const TEST_HOME = mkdtempSync(join(tmpdir(), 'frugal-home-'));
 
 export interface CliResult {
@@ -18,16 +18,17 @@ export interface CliResult {
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  stdin?: string;
+  /** Written to the child's stdin, which is then closed; without it stdin is closed at once. */
+  stdin?: string | Buffer;
   /** Called once the process has started, e.g. to send it signals. */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
-/** A clean environment: no provider keys or base URLs leak in from the machine. */
+/** A clean environment: no provider keys, base URLs or colour settings leak in from the machine. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/_API_KEY$|_BASE_URL$|^XDG_|^FRUGAL_/.test(k)) continue;
+    if (/_API_KEY$|_BASE_URL$|^XDG_|^FRUGAL_|^FORCE_COLOR$/.test(k)) continue;
     env[k] = v;
   }
   // The ledger and cache of every test run go to a throwaway folder, never the user's.
@@ -48,6 +49,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.on('error', () => {
+      // the CLI may exit without reading stdin
+    });
     if (options.stdin !== undefined) child.stdin.end(options.stdin);
     else child.stdin.end();
     options.onSpawn?.(child);
