@@ -1,4 +1,4 @@
-import type { Pico } from './money.js';
+import { formatInt, type Pico } from './money.js';
 
 /** A price in micro-USD per million tokens (= picodollars per token), with long-context tiers. */
 export interface Rate {
@@ -110,5 +110,5 @@ export function describeRate(rate: Rate | undefined): string {
   if (!rate) return '—';
   const usd = (micro: number) => `$${(micro / 1e6).toString()}`;
   if (rate.tiers.length === 0) return usd(rate.base);
-  return [usd(rate.base), ...rate.tiers.map((t) => `${usd(t.rate)} >${t.start.toLocaleString('en-US')}`)].join(' / ');
+  return [usd(rate.base), ...rate.tiers.map((t) => `${usd(t.rate)} >${formatInt(t.start)}`)].join(' / ');
 }

@@ -4,7 +4,7 @@ import type { Message, PromptRecord } from '../core/prompt.js';
 // crypto.hash (Node 20.12+) hashes a string in one call, several times faster than a Hash object
 // for short texts; the ledger hashes every prompt of a run.
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const sha256 = oneShot ? (text: string) => oneShot('sha256', text, 'hex') : (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+export const sha256 = oneShot ? (text: string) => oneShot('sha256', text, 'hex') : (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 const messages = (ms: readonly Message[]) => ms.map((m) => ({ role: m.role, content: m.content }));
 

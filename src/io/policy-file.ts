@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy-build.js';
 import type { Policy } from '../core/policy.js';
+import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped';
 
@@ -60,7 +60,7 @@ function cacheSalt(): string {
 function cacheFile(env: NodeJS.ProcessEnv, text: string): string | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
   if (!base) return undefined;
-  const key = createHash('sha256').update(cacheSalt()).update('\0').update(text).digest('hex');
+  const key = sha256(`${cacheSalt()}\0${text}`);
   return join(base, 'frugal', 'policies', `${key}.json`);
 }
 

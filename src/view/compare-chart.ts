@@ -1,6 +1,7 @@
 import type { CompareReport } from '../core/compare-types.js';
 import { formatUsd } from '../core/money.js';
 import { byPriority, chartModel, type ChartModel, type ChartPoint, type Tick } from './compare/chart-model.js';
+import { fit, padEnd } from './live/text.js';
 
 export interface ChartOptions {
   /** Columns of every line, legend included. */
@@ -37,10 +38,6 @@ function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
-
 function paint(segments: Segment[], color: boolean): string {
   if (!color) return segments.map((s) => s.text).join('').trimEnd();
   const merged: Segment[] = [];
@@ -72,7 +69,7 @@ function wrapLong(entry: Segment[], width: number): Segment[][] {
       lines.push([{ text: lines.length ? ' '.repeat(indent) : '' }, { text: current }]);
       current = '';
     }
-    current = current ? `${current} ${truncate(word, limit)}` : truncate(word, limit);
+    current = current ? `${current} ${fit(word, limit)}` : fit(word, limit);
   }
   lines.push([{ text: lines.length ? ' '.repeat(indent) : '' }, { text: current }]);
   lines[0]!.splice(0, 1, ...(mark ? [mark, { text: ' ' }] : []));
@@ -176,7 +173,7 @@ function scatter(report: CompareReport, width: number, height: number, color: bo
   }
 
   const yLabels = new Map((model.yTicks ?? []).map((t) => [tickRow(t, rows), t.label]));
-  const out: string[] = [paint([{ text: truncate(`accuracy by spend: ${report.prompts} prompts, ${modeNote(report)}`, width) }], color)];
+  const out: string[] = [paint([{ text: fit(`accuracy by spend: ${report.prompts} prompts, ${modeNote(report)}`, width) }], color)];
   grid.forEach((cells, r) => {
     const label = yLabels.get(r);
     const segments: Segment[] = [{ text: `${(label ?? '').padStart(labelWidth)} ${label === undefined ? '│' : '┤'}` }];
@@ -225,8 +222,8 @@ function spendBars(report: CompareReport, width: number, color: boolean): string
   const valueWidth = Math.max(...values.map((v) => v.length));
   const barWidth = Math.max(1, width - nameWidth - valueWidth - 2);
   const out = [
-    truncate(`spend: ${report.prompts} prompts, ${modeNote(report)}`, width),
-    truncate('quality unknown: no prompt carries an expected answer, so only spend is shown', width),
+    fit(`spend: ${report.prompts} prompts, ${modeNote(report)}`, width),
+    fit('quality unknown: no prompt carries an expected answer, so only spend is shown', width),
   ];
   model.points.forEach((p, i) => {
     const frac = maxCost > 0n ? Number((p.row.cost * 1_000_000n) / maxCost) / 1_000_000 : 0;
@@ -235,7 +232,7 @@ function spendBars(report: CompareReport, width: number, color: boolean): string
     out.push(
       paint(
         [
-          { text: `${truncate(names[i]!, nameWidth).padEnd(nameWidth)} ` },
+          { text: `${padEnd(names[i]!, nameWidth)} ` },
           { text: bar, style: styleOf(p) },
           { text: `${' '.repeat(barWidth - bar.length)} ${values[i]!.padStart(valueWidth)}` },
         ],
@@ -243,7 +240,7 @@ function spendBars(report: CompareReport, width: number, color: boolean): string
       ),
     );
   });
-  if (report.best) out.push(truncate(`* best: ${clean(report.best)}`, width));
+  if (report.best) out.push(fit(`* best: ${clean(report.best)}`, width));
   return out;
 }
 

@@ -1,6 +1,9 @@
+import { formatInt } from '../../core/money.js';
+
 /**
- * Plain-text helpers for the live view. Widths count code points: ids, aliases and model names
- * are almost always ASCII, and Ink's own truncation catches the rare wide character.
+ * Plain-text helpers for the live view and the terminal chart. Widths count code points: ids,
+ * aliases and model names are almost always ASCII, and Ink's own truncation catches the rare wide
+ * character.
  */
 
 const ELLIPSIS = '…';
@@ -47,7 +50,7 @@ export function formatDuration(ms: number): string {
 export function formatRate(perSecond: number | undefined): string {
   if (perSecond === undefined || !Number.isFinite(perSecond)) return '—/s';
   if (perSecond < 10) return `${perSecond.toFixed(1)}/s`;
-  return `${Math.round(perSecond).toLocaleString('en-US')}/s`;
+  return `${formatInt(Math.round(perSecond))}/s`;
 }
 
 /** The filled and empty parts of a progress bar `columns` wide. */
