@@ -1,8 +1,9 @@
 import type { RunEvent, StopReason, OutputTokensSource, ResultRecord } from './events.js';
 import type { Pico } from './money.js';
 import type { Policy } from './policy.js';
+import { emptyUsageSums, type UsageSums } from './pricing.js';
 
-export interface ModelTotals {
+export interface ModelTotals extends UsageSums {
   route: string;
   provider: string;
   model: string;
@@ -10,13 +11,6 @@ export interface ModelTotals {
   calls: number;
   failed: number;
   inFlight: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  cost: Pico;
-  /** Prompts whose cost could not be priced (no usage reported); not in `cost`. */
-  costUnknown: number;
 }
 
 export interface InputProblem {
@@ -65,12 +59,7 @@ export function emptyTotals(policy: Policy): RunTotals {
       calls: 0,
       failed: 0,
       inFlight: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      cost: 0n,
-      costUnknown: 0,
+      ...emptyUsageSums(),
     });
   }
   return {

@@ -25,6 +25,20 @@ export interface Usage {
 
 export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
+/** Usage and spend summed over a set of calls. */
+export interface UsageSums {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Sum over the calls whose cost is known. */
+  cost: Pico;
+  /** Calls whose cost is unknown (no usage reported): counted here, not in `cost`. */
+  costUnknown: number;
+}
+
+export const emptyUsageSums = (): UsageSums => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: 0n, costUnknown: 0 });
+
 export type PriceSource =
   | { kind: 'override' }
   | { kind: 'catalogue'; providerId: string; catalogueId: string; exact: boolean; name?: string; timeDependent?: boolean };

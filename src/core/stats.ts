@@ -1,5 +1,6 @@
 import { UserError } from './errors.js';
 import type { Pico } from './money.js';
+import { emptyUsageSums, type UsageSums } from './pricing.js';
 
 export type CallStatus = 'ok' | 'error' | 'cached';
 export type StatsBy = 'model' | 'route' | 'class' | 'day';
@@ -8,16 +9,8 @@ export const STATS_BY: readonly StatsBy[] = ['model', 'route', 'class', 'day'];
 const DAY_MS = 86_400_000;
 
 /** Sums over a set of calls. Money sums are exact bigint picodollars. */
-export interface CallSums {
+export interface CallSums extends UsageSums {
   calls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  /** Sum over the calls whose cost is known. */
-  cost: Pico;
-  /** Calls whose cost is unknown (no usage reported): counted here, not in `cost`. */
-  costUnknown: number;
   baselineCost: Pico;
   baselineUnknown: number;
   /** Cost and baseline summed over the calls where both are known: what savings compare. */
@@ -61,12 +54,7 @@ function emptyRow(key: string | null): StatsRow {
     calls: 0,
     failed: 0,
     cached: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cost: 0n,
-    costUnknown: 0,
+    ...emptyUsageSums(),
     baselineCost: 0n,
     baselineUnknown: 0,
     pairedCost: 0n,
