@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parsePolicy, type Policy } from '../src/core/policy.js';
+import { parsePolicy } from '../src/core/policy/validate.js';
+import type { Policy } from '../src/core/policy/types.js';
 import type { PromptRecord } from '../src/core/prompt.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Policy } from '../core/policy.js';
+import type { Policy } from '../core/policy/types.js';
 import { locatePolicy, loadPolicyFile } from '../io/policy-file.js';
 import type { Context } from './context.js';
 

@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { PairOutcome } from '../core/compare.js';
-import { assumedOutput } from '../core/estimate.js';
-import type { ResultRecord } from '../core/events.js';
-import { compileExpected, hasExpected, isGraderName, type Grader, type GraderName } from '../core/grade.js';
-import type { ModelConfig } from '../core/policy.js';
-import { costOf, type Usage } from '../core/pricing.js';
+import type { PairOutcome } from '../core/quality/compare.js';
+import { assumedOutput } from '../core/money/estimate.js';
+import type { ResultRecord } from '../core/execution/events.js';
+import { compileExpected, hasExpected, isGraderName, type Grader, type GraderName } from '../core/quality/grade.js';
+import type { ModelConfig } from '../core/policy/types.js';
+import { costOf, type Usage } from '../core/money/pricing.js';
 import { inputText, type PromptRecord } from '../core/prompt.js';
-import type { TokenCounter } from '../core/tokens.js';
+import type { TokenCounter } from '../core/routing/tokens.js';
 import { UserError } from '../core/errors.js';
 
 /** The same model in two policies is one model: same provider, id, endpoint and API. */

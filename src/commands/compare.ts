@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildReport, type ComparedPolicy, type PairOutcome } from '../core/compare.js';
+import { buildReport, type ComparedPolicy, type PairOutcome } from '../core/quality/compare.js';
 import { UserError } from '../core/errors.js';
-import type { RunEvent } from '../core/events.js';
-import { describeExpected, GRADER_NAMES, type GraderName } from '../core/grade.js';
-import type { ClassRule, ModelConfig, Policy } from '../core/policy.js';
-import { classify } from '../core/classify.js';
-import { schedule } from '../core/scheduler.js';
+import type { RunEvent } from '../core/execution/events.js';
+import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
+import type { ClassRule, ModelConfig, Policy } from '../core/policy/types.js';
+import { classify } from '../core/routing/classify.js';
+import { schedule } from '../core/execution/scheduler.js';
 import { liveControl, makeSender } from './live-common.js';
 import { nextTurn, sleep } from './sleep.js';
 import { sourceText, type InputItem } from '../core/prompt.js';
@@ -15,7 +15,7 @@ import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js'
 import { loadCounter } from '../io/tokenizer.js';
 import { ProviderPool } from '../providers/index.js';
 import { RunStore } from '../view/run-store.js';
-import { compareJson, compareTable, regressionsText } from '../view/compare-table.js';
+import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
 import { collect, examples, positiveInt, nonNegativeInt } from './common.js';
 import { write, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
@@ -161,7 +161,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     if (opts.showRegressions) write(ctx.stderr, regressionsText(report, opts.showRegressions));
   }
   if (opts.html) {
-    const { renderHtml } = await import('../view/compare-html.js');
+    const { renderHtml } = await import('../view/compare/html.js');
     try {
       await writeFile(opts.html, renderHtml(report, { generatedAt: now.toISOString() }));
     } catch (err) {
@@ -217,7 +217,7 @@ async function runPairs(
   const { control, release } = liveControl(ctx, store);
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
   store.keepFinished = showView;
-  const view = showView ? await (await import('../view/live-start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: pairPolicy, clock: ctx.clock }) : undefined;
+  const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: pairPolicy, clock: ctx.clock }) : undefined;
   let failed = 0;
   try {
     async function* source() {

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { traceClasses } from '../core/classify.js';
+import { traceClasses } from '../core/routing/classify.js';
 import { UserError } from '../core/errors.js';
-import { estimateRecord } from '../core/estimate.js';
-import { formatPct, formatUsd, picoToUsd } from '../core/money.js';
+import { estimateRecord } from '../core/money/estimate.js';
+import { formatPct, formatUsd, picoToUsd } from '../core/money/money.js';
 import type { PromptRecord } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadCounter } from '../io/tokenizer.js';

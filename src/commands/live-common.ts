@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Job, RunControl, SendResult } from '../core/scheduler.js';
+import type { Job, RunControl, SendResult } from '../core/execution/scheduler.js';
 import type { ResponseCache } from '../io/cache.js';
 import { cacheKey } from '../io/hash.js';
 import type { ProviderPool } from '../providers/index.js';

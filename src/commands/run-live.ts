@@ -1,10 +1,10 @@
-import { failures } from '../core/accounting.js';
-import type { ResultRecord, RunEvent } from '../core/events.js';
-import { formatInt, formatPct, formatUsd } from '../core/money.js';
-import type { Policy } from '../core/policy.js';
+import { failures } from '../core/money/accounting.js';
+import type { ResultRecord, RunEvent } from '../core/execution/events.js';
+import { formatInt, formatPct, formatUsd } from '../core/money/money.js';
+import type { Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
-import { schedule } from '../core/scheduler.js';
-import type { TokenCounter } from '../core/tokens.js';
+import { schedule } from '../core/execution/scheduler.js';
+import type { TokenCounter } from '../core/routing/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
 import { recordToJson, ResultWriter } from '../io/results.js';
 import { ResultFile } from '../io/result-file.js';
@@ -14,8 +14,8 @@ import type { ResponseCache } from '../io/cache.js';
 import { canonicalPrompt, promptHash } from '../io/hash.js';
 import { dataDir } from '../io/store-path.js';
 import { readPriorResults, type PriorResults } from '../io/resume.js';
-import { Budget, type BudgetLimits } from '../core/budget.js';
-import { usdNumberToPico, type Pico } from '../core/money.js';
+import { Budget, type BudgetLimits } from '../core/money/budget.js';
+import { usdNumberToPico, type Pico } from '../core/money/money.js';
 import { ProviderPool } from '../providers/index.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
@@ -88,7 +88,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
     if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
   });
 
-  const view = showView ? await (await import('../view/live-start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock }) : undefined;
+  const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock }) : undefined;
   const emit = (e: RunEvent) => {
     store.apply(e);
     if (view) return;

@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { failures } from '../core/accounting.js';
-import { dryRun } from '../core/dry-run.js';
+import { failures } from '../core/money/accounting.js';
+import { dryRun } from '../core/execution/dry-run.js';
 import { UserError } from '../core/errors.js';
-import type { RunEvent } from '../core/events.js';
-import { didYouMean } from '../core/suggest.js';
-import { usdToPico } from '../core/money.js';
+import type { RunEvent } from '../core/execution/events.js';
+import { didYouMean } from '../core/policy/suggest.js';
+import { usdToPico } from '../core/money/money.js';
 import { sourceText } from '../core/prompt.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
 import { openOutput, writeJsonFile } from '../io/json-file.js';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { aggregate, parseSince, STATS_BY, type StatsBy } from '../core/stats.js';
+import { aggregate, parseSince, STATS_BY, type StatsBy } from '../core/money/stats.js';
 import { readCallGroups } from '../io/ledger.js';
 import { dataDir, dbPath } from '../io/store-path.js';
 import { statsJson, statsTable } from '../view/stats-report.js';

@@ -1,5 +1,5 @@
-import type { ResultRecord } from '../core/events.js';
-import type { Usage } from '../core/pricing.js';
+import type { ResultRecord } from '../core/execution/events.js';
+import type { Usage } from '../core/money/pricing.js';
 import { openDb, type Db } from './db.js';
 
 export { cacheKey, type CacheKeyInput } from './hash.js';

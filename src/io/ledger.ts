@@ -1,5 +1,5 @@
-import type { ResultRecord } from '../core/events.js';
-import type { CallGroup, CallStatus } from '../core/stats.js';
+import type { ResultRecord } from '../core/execution/events.js';
+import type { CallGroup, CallStatus } from '../core/money/stats.js';
 import { openDb, openExistingDb, type Db } from './db.js';
 
 export { promptHash, canonicalPrompt } from './hash.js';

@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
-import { buildPolicy, type PolicySnapshot } from '../core/policy-build.js';
-import type { Policy } from '../core/policy.js';
+import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
+import type { Policy } from '../core/policy/types.js';
 import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped';
@@ -107,7 +107,7 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
   const cache = options.useCache ? cacheFile(options.env, text) : undefined;
   const cached = readCached(cache);
   if (cached) return buildPolicy(cached, file);
-  const { validatePolicy } = await import('../core/policy.js');
+  const { validatePolicy } = await import('../core/policy/validate.js');
   const snapshot = validatePolicy(text, file, { now: options.now });
   if (snapshotIsTimeless(snapshot)) writeCached(cache, snapshot);
   return buildPolicy(snapshot, file);

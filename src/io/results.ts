@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
-import type { ResultRecord } from '../core/events.js';
+import type { ResultRecord } from '../core/execution/events.js';
 import { sourceText } from '../core/prompt.js';
-import { picoToUsd } from '../core/money.js';
+import { picoToUsd } from '../core/money/money.js';
 import { TurnBatch } from './turn-batch.js';
 
 const usd = (p: bigint | undefined) => (p === undefined ? null : picoToUsd(p));

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { IdIndex } from '../core/id-index.js';
-import type { Pico } from '../core/money.js';
+import { IdIndex } from '../core/execution/id-index.js';
+import type { Pico } from '../core/money/money.js';
 
 export interface PriorResults {
   /** Ids with a successful record: not sent again. */

@@ -1,4 +1,4 @@
-import { estimateCounter, type TokenCounter } from '../core/tokens.js';
+import { estimateCounter, type TokenCounter } from '../core/routing/tokens.js';
 
 /** The policy's token counter. The o200k vocabulary is loaded only when a policy asks for it. */
 export async function loadCounter(kind: 'estimate' | 'o200k'): Promise<TokenCounter> {

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { Usage } from '../core/pricing.js';
+import type { Usage } from '../core/money/pricing.js';
 import { fromSdkError } from './errors.js';
 import type { CallRequest, CallResult, Provider } from './types.js';
 

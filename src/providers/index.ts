@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../core/policy.js';
+import type { ModelConfig } from '../core/policy/types.js';
 import { ProviderError, type Provider } from './types.js';
 
 export { ProviderError } from './types.js';

@@ -1,4 +1,4 @@
-import type { Usage } from '../core/pricing.js';
+import type { Usage } from '../core/money/pricing.js';
 import type { Message } from '../core/prompt.js';
 
 export interface CallRequest {

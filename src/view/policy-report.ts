@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
 import { TABLE_STYLE } from './table-style.js';
-import { describeMatcher } from '../core/matchers.js';
-import type { ModelConfig, Policy } from '../core/policy.js';
-import { describeRate } from '../core/pricing.js';
+import { describeMatcher } from '../core/routing/matchers.js';
+import type { ModelConfig, Policy } from '../core/policy/types.js';
+import { describeRate } from '../core/money/pricing.js';
 
 
 export function priceSource(m: ModelConfig): string {

@@ -1,6 +1,6 @@
-import { applyEvent, emptyTotals, type RunTotals } from '../core/accounting.js';
-import type { ResultRecord, RunEvent } from '../core/events.js';
-import type { Policy } from '../core/policy.js';
+import { applyEvent, emptyTotals, type RunTotals } from '../core/money/accounting.js';
+import type { ResultRecord, RunEvent } from '../core/execution/events.js';
+import type { Policy } from '../core/policy/types.js';
 
 /** A finished prompt as the live view lists it. */
 export interface FinishedLine {

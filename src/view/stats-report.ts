@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import { formatInt, formatPct, formatUsd, pctNumber, picoToUsd } from '../core/money.js';
-import { rowSavings, type Stats, type StatsRow } from '../core/stats.js';
+import { formatInt, formatPct, formatUsd, pctNumber, picoToUsd } from '../core/money/money.js';
+import { rowSavings, type Stats, type StatsRow } from '../core/money/stats.js';
 import { TABLE_STYLE } from './table-style.js';
 
 const DEFAULT_CLASS = '(default route)';

@@ -1,7 +1,7 @@
-import { failures, savings, type RunTotals } from '../core/accounting.js';
-import { DEFAULT_OUTPUT_TOKENS } from '../core/estimate.js';
-import { pctNumber, picoToUsd } from '../core/money.js';
-import type { Policy } from '../core/policy.js';
+import { failures, savings, type RunTotals } from '../core/money/accounting.js';
+import { DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
+import { pctNumber, picoToUsd } from '../core/money/money.js';
+import type { Policy } from '../core/policy/types.js';
 
 /** The run summary as JSON (--summary-json): the same figures as the table, unrounded. */
 export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?: number | undefined } = {}) {

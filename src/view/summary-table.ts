@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import { TABLE_STYLE } from './table-style.js';
-import { failures, savings, type RunTotals } from '../core/accounting.js';
-import { DEFAULT_OUTPUT_TOKENS } from '../core/estimate.js';
-import { formatInt, formatPct, formatUsd } from '../core/money.js';
-import type { Policy } from '../core/policy.js';
+import { failures, savings, type RunTotals } from '../core/money/accounting.js';
+import { DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
+import { formatInt, formatPct, formatUsd } from '../core/money/money.js';
+import type { Policy } from '../core/policy/types.js';
 
 
 function outputAssumption(t: RunTotals, flagTokens: number | undefined): string {

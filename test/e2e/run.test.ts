@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPct, formatUsd } from '../../src/core/money.js';
+import { formatPct, formatUsd } from '../../src/core/money/money.js';
 import { EXAMPLES, exampleRecords, FIXTURES, SHIPPED_ROUTES } from '../support.js';
 import { frugal, lines, requireBuild, tempDir, type CliResult } from './cli.js';
 

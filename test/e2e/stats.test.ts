@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statsCommand } from '../../src/commands/stats.js';
 import type { Context } from '../../src/commands/context.js';
 import { UserError } from '../../src/core/errors.js';
-import type { ResultRecord } from '../../src/core/events.js';
+import type { ResultRecord } from '../../src/core/execution/events.js';
 import { openLedger } from '../../src/io/ledger.js';
 import { call, tempHome } from '../io/ledger-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultRecord } from '../../src/core/events.js';
+import type { ResultRecord } from '../../src/core/execution/events.js';
 
 /** A finished live call; override what the test is about. */
 export function call(change: Partial<ResultRecord> = {}): ResultRecord {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../src/core/policy.js';
+import { parsePolicy } from '../../src/core/policy/validate.js';
 import { loadPolicyFile } from '../../src/io/policy-file.js';
 
 const POLICY = `default: a

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../../src/core/events.js';
+import type { ResultRecord } from '../../src/core/execution/events.js';
 import { estimatedJson, recordToJson, ResultWriter } from '../../src/io/results.js';
 
 const base: ResultRecord = {

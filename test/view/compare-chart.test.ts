@@ -1,8 +1,8 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../src/core/compare-types.js';
+import type { CompareReport } from '../../src/core/quality/compare-types.js';
 import { accuracyTicks, chartModel, spendTicks } from '../../src/view/compare/chart-model.js';
-import { renderChart } from '../../src/view/compare-chart.js';
+import { renderChart } from '../../src/view/compare/chart.js';
 import { COMPARE_REPORT, withoutQuality } from '../fixtures/compare-report.js';
 
 const PLAIN = { width: 80, height: 20, color: false };

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../src/core/compare-types.js';
-import { renderHtml } from '../../src/view/compare-html.js';
+import type { CompareReport } from '../../src/core/quality/compare-types.js';
+import { renderHtml } from '../../src/view/compare/html.js';
 import { COMPARE_REPORT, withoutQuality } from '../fixtures/compare-report.js';
 
 const OPTIONS = { generatedAt: '2026-11-28 09:30 UTC' };

@@ -3,12 +3,12 @@ import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ResultRecord, RunEvent } from '../../src/core/events.js';
-import type { Usage } from '../../src/core/pricing.js';
-import { parsePolicy } from '../../src/core/policy.js';
-import { LiveView } from '../../src/view/live.js';
+import type { ResultRecord, RunEvent } from '../../src/core/execution/events.js';
+import type { Usage } from '../../src/core/money/pricing.js';
+import { parsePolicy } from '../../src/core/policy/validate.js';
+import { LiveView } from '../../src/view/live/view.js';
 import { finishedLayout, finishedText, linesForFrame, MAX_LINES_PER_FRAME, type FinishedItem } from '../../src/view/live/finished.js';
-import { startLiveView } from '../../src/view/live-start.js';
+import { startLiveView } from '../../src/view/live/start.js';
 import { formatDuration } from '../../src/view/live/text.js';
 import { RunStore } from '../../src/view/run-store.js';
 

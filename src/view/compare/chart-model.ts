@@ -1,5 +1,5 @@
-import type { CompareReport, PolicyResult } from '../../core/compare-types.js';
-import { formatUsd, PICO_PER_USD, picoToUsd, type Pico } from '../../core/money.js';
+import type { CompareReport, PolicyResult } from '../../core/quality/compare-types.js';
+import { formatUsd, PICO_PER_USD, picoToUsd, type Pico } from '../../core/money/money.js';
 
 /**
  * What both pictures of `frugal compare` draw (the terminal chart and the HTML report's SVG):

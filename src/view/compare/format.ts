@@ -1,5 +1,5 @@
-import type { CompareReport, PolicyResult } from '../../core/compare-types.js';
-import { formatInt, formatPct, formatUsd, UNKNOWN } from '../../core/money.js';
+import type { CompareReport, PolicyResult } from '../../core/quality/compare-types.js';
+import { formatInt, formatPct, formatUsd, UNKNOWN } from '../../core/money/money.js';
 
 /** A fraction in 0..1 as a percentage with one decimal ("87.5%"); accuracies and quality, not money. */
 export function formatFraction(f: number | null): string {

@@ -1,5 +1,5 @@
-import type { CompareReport, PolicyResult, Regression } from '../../core/compare-types.js';
-import { formatUsd, UNKNOWN } from '../../core/money.js';
+import type { CompareReport, PolicyResult, Regression } from '../../core/quality/compare-types.js';
+import { formatUsd, UNKNOWN } from '../../core/money/money.js';
 import type { ChartPoint } from './chart-model.js';
 import { describeRow, formatAccuracyCi, formatCount, formatFraction, savingsPct, savingsUsd } from './format.js';
 import { esc, head } from './html-text.js';

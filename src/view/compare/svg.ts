@@ -1,4 +1,4 @@
-import { formatUsd } from '../../core/money.js';
+import { formatUsd } from '../../core/money/money.js';
 import { byPriority, type ChartModel, type ChartPoint } from './chart-model.js';
 import { formatAccuracyCi } from './format.js';
 import { esc, num } from './html-text.js';

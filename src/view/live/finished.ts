@@ -1,6 +1,6 @@
-import type { InputProblem } from '../../core/accounting.js';
-import { formatInt, formatUsd } from '../../core/money.js';
-import type { Policy } from '../../core/policy.js';
+import type { InputProblem } from '../../core/money/accounting.js';
+import { formatInt, formatUsd } from '../../core/money/money.js';
+import type { Policy } from '../../core/policy/types.js';
 import { sourceText } from '../../core/prompt.js';
 import type { FinishedLine } from '../run-store.js';
 import { fit, oneLine, padEnd, padStart, width } from './text.js';

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { formatInt, formatPct, formatUsd } from '../../core/money.js';
-import type { Policy } from '../../core/policy.js';
+import { formatInt, formatPct, formatUsd } from '../../core/money/money.js';
+import type { Policy } from '../../core/policy/types.js';
 import { etaMs, ratePerSecond, type LiveSnapshot } from './snapshot.js';
 import { fit, formatDuration, formatRate, padEnd, padStart, progressBar, width } from './text.js';
 

@@ -1,6 +1,6 @@
-import type { ModelTotals, RunTotals } from '../../core/accounting.js';
-import type { StopReason } from '../../core/events.js';
-import type { Pico } from '../../core/money.js';
+import type { ModelTotals, RunTotals } from '../../core/money/accounting.js';
+import type { StopReason } from '../../core/execution/events.js';
+import type { Pico } from '../../core/money/money.js';
 
 /** What one frame of the live area shows: a copy of the totals taken when the view draws. */
 export interface LiveSnapshot {

@@ -1,4 +1,4 @@
-import { formatInt } from '../../core/money.js';
+import { formatInt } from '../../core/money/money.js';
 
 /**
  * Plain-text helpers for the live view and the terminal chart. Widths count code points: ids,

@@ -1,0 +1,52 @@
+import { compileMatcher } from '../routing/matchers.js';
+import type { ClassRule, ModelConfig, Policy } from './types.js';
+import type { PolicyInput } from './schema.js';
+import type { ModelPricing } from '../money/pricing.js';
+
+/**
+ * A validated policy in plain JSON: the checked routes.yaml and each model's resolved prices.
+ * It is what the policy cache stores, so that a one-shot run can skip YAML, the schema
+ * validator and the price catalogue when routes.yaml has not changed.
+ */
+export interface PolicySnapshot {
+  input: PolicyInput;
+  pricing: [string, ModelPricing][];
+}
+
+/** Build the Policy from a snapshot that has already been validated. */
+export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
+  const { input } = snapshot;
+  const prices = new Map(snapshot.pricing);
+  const models = new Map<string, ModelConfig>();
+  for (const [alias, m] of Object.entries(input.models)) {
+    models.set(alias, {
+      alias,
+      provider: m.provider,
+      model: m.model,
+      baseUrl: m.base_url,
+      apiKeyEnv: m.api_key_env,
+      api: m.api,
+      maxTokens: m.max_tokens,
+      fallback: m.fallback,
+      pricing: prices.get(alias)!,
+    });
+  }
+  const classes: ClassRule[] = (input.classes ?? []).map((c, i) => ({
+    name: c.name,
+    description: c.description,
+    route: c.route,
+    when: compileMatcher(c.when, ['classes', i, 'when']),
+  }));
+  // No baseline named: compare against the model with the highest output price.
+  const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;
+  return {
+    file,
+    baseline,
+    baselineImplied: input.baseline === undefined,
+    default: input.default,
+    tokenizer: input.tokenizer ?? 'estimate',
+    models,
+    classes,
+    budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd: new Map(Object.entries(input.budget?.per_model ?? {})) },
+  };
+}

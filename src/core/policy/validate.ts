@@ -1,0 +1,241 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { PolicyError, formatPath, type PolicyProblem } from '../errors.js';
+import { compileMatcher, MatcherCompileError } from '../routing/matchers.js';
+import { PolicySchema, exampleFor, keysAt, type PolicyInput } from './schema.js';
+import { lookupCatalogue } from '../money/catalogue.js';
+import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
+import { didYouMean } from './suggest.js';
+import { buildPolicy, type PolicySnapshot } from './build.js';
+import type { Policy } from './types.js';
+
+
+export interface LoadOptions {
+  /** Prices that change over time are resolved for this moment. */
+  now: Date;
+}
+
+const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: false } as const;
+
+/** Parse and validate routes.yaml text. Throws PolicyError listing every problem with its line. */
+export function parsePolicy(text: string, file: string, options: LoadOptions): Policy {
+  return buildPolicy(validatePolicy(text, file, options), file);
+}
+
+/** Parse, validate and price routes.yaml text, as a JSON-safe snapshot (see policy-build.ts). */
+export function validatePolicy(text: string, file: string, options: LoadOptions): PolicySnapshot {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
+  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  if (doc.errors.length > 0) {
+    throw new PolicyError(
+      file,
+      doc.errors.map((e) => {
+        const duplicate = e.code === 'DUPLICATE_KEY';
+        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return {
+          line: lineAt(e.pos[0]),
+          path: duplicate ? formatPath(pathToKeyAt(doc.contents, e.pos[0]) ?? []) : '',
+          message: duplicate ? 'duplicate key: each key may appear once in a mapping' : message,
+          hint: duplicate ? 'remove or rename one of the two' : 'check the indentation and quoting on this line',
+        };
+      }),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw new PolicyError(file, [{ path: '', message: (err as Error).message, hint: 'avoid YAML aliases that expand too far' }]);
+  }
+  const where = (path: readonly PropertyKey[], key?: string) => lineAt(nodeOffset(doc, path, key));
+  const parsed = PolicySchema.safeParse(raw);
+  if (!parsed.success) {
+    // A condition with only a misspelt key is also "empty"; the unknown key says it better.
+    const misspelt = new Set(parsed.error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => formatPath(i.path)));
+    const issues = parsed.error.issues.filter((i) => !(i.code === 'custom' && misspelt.has(formatPath(i.path))));
+    throw new PolicyError(file, issues.flatMap((i) => describeIssue(i, raw, where)));
+  }
+  return resolve(parsed.data, file, options, where);
+}
+
+function nodeOffset(doc: Document, path: readonly PropertyKey[], key?: string): number | undefined {
+  const findPair = (map: unknown, k: PropertyKey) =>
+    isMap(map) ? map.items.find((p) => (p.key as { value?: unknown } | null)?.value === k) : undefined;
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const step of path) {
+    if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+    } else {
+      const pair = findPair(node, step);
+      if (!pair) return offset;
+      node = pair.value ?? pair.key;
+    }
+    offset = (node as Node | null)?.range?.[0] ?? offset;
+  }
+  if (key !== undefined) {
+    const pair = findPair(node, key);
+    if (pair) offset = (pair.key as Node).range?.[0] ?? offset;
+  }
+  return offset;
+}
+
+/** The key path of the mapping key that starts at `offset` (where the YAML parser reports a duplicate). */
+function pathToKeyAt(node: unknown, offset: number, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as Node | null;
+      const name = (key as { value?: unknown } | null)?.value;
+      const here = [...path, typeof name === 'number' ? String(name) : (name as PropertyKey)];
+      if (key?.range?.[0] === offset) return here;
+      const found = pathToKeyAt(pair.value, offset, here);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const found = pathToKeyAt(item, offset, [...path, i]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+type Where = (path: readonly PropertyKey[], key?: string) => number | undefined;
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, where: Where): PolicyProblem[] {
+  const path = issue.path;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const allowed = keysAt(path);
+        return {
+          line: where(path, key),
+          path: formatPath([...path, key]),
+          message: `unknown key${didYouMean(key, allowed)}`,
+          hint: allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined,
+        };
+      });
+    case 'invalid_key': {
+      const parent = path.slice(0, -1);
+      const key = String(path[path.length - 1]);
+      const inner = issue.issues[0]?.message ?? issue.message;
+      return [{ line: where(parent, key), path: formatPath(path), message: `bad name ${JSON.stringify(key)}: ${inner}`, hint: 'rename it, e.g. `fast-model`' }];
+    }
+    case 'too_small': {
+      const got = valueAt(raw, path);
+      const message =
+        issue.origin === 'array' ? `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
+        : issue.origin === 'string' ? 'must not be empty'
+        : `must be ${issue.inclusive ? `${issue.minimum} or more` : `more than ${issue.minimum}`}, got ${describeValue(got)}`;
+      return [{ line: where(path), path: formatPath(path), message, hint: example(path) }];
+    }
+    case 'invalid_value': {
+      const got = valueAt(raw, path);
+      const options = issue.values.map(String);
+      const suggestion = typeof got === 'string' ? didYouMean(got, options) : '';
+      return [{ line: where(path), path: formatPath(path), message: `${JSON.stringify(got)} is not allowed${suggestion}`, hint: `use one of: ${options.join(', ')}` }];
+    }
+    case 'invalid_type': {
+      const got = valueAt(raw, path);
+      const message = got === undefined ? 'is required' : `expected ${issue.expected}, got ${describeValue(got)}`;
+      const hint = path[path.length - 1] === 'default' ? 'name the model alias that answers prompts no class matches, e.g. `default: balanced`' : example(path);
+      return [{ line: where(path), path: formatPath(path), message, hint }];
+    }
+    default:
+      return [{ line: where(path), path: formatPath(path), message: issue.message, hint: example(path) }];
+  }
+}
+
+function example(path: readonly PropertyKey[]): string | undefined {
+  const e = exampleFor(path);
+  return e === undefined ? undefined : `for example \`${e}\``;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Check what the schema cannot (aliases, regexes, prices) and resolve every model's prices. */
+function resolve(input: PolicyInput, file: string, options: LoadOptions, where: Where): PolicySnapshot {
+  const problems: PolicyProblem[] = [];
+  const aliases = Object.keys(input.models);
+  const checkAlias = (alias: string, path: PropertyKey[], what: string) => {
+    if (input.models[alias]) return true;
+    problems.push({
+      line: where(path),
+      path: formatPath(path),
+      message: `unknown model "${alias}"${didYouMean(alias, aliases)}`,
+      hint: `${what} must name one of the models: ${aliases.join(', ')}`,
+    });
+    return false;
+  };
+
+  const prices: [string, ModelPricing][] = [];
+  for (const [alias, m] of Object.entries(input.models)) {
+    const path = ['models', alias];
+    let pricing: ModelPricing | undefined;
+    try {
+      pricing = m.price ? overridePricing(m.price) : lookupCatalogue(m.provider, m.model, options.now);
+    } catch (err) {
+      if (!(err instanceof PriceError)) throw err;
+      const at = m.price ? [...path, 'price', err.what] : [...path, 'model'];
+      problems.push({
+        line: where(at),
+        path: formatPath(at),
+        message: m.price ? err.detail : err.message,
+        hint: m.price
+          ? 'prices are USD per million tokens, to at most 6 decimal places (e.g. `input: 0.075`)'
+          : 'give this model its own `price: { input: ..., output: ... }` in USD per million tokens',
+      });
+      continue;
+    }
+    if (!pricing) {
+      problems.push({
+        line: where([...path, 'model']),
+        path: formatPath([...path, 'model']),
+        message: `no price known for ${m.provider} model "${m.model}"`,
+        hint: `add its price in USD per million tokens under models.${alias}: \`price: { input: 0.5, output: 1.5 }\` (cache_read and cache_write optional)`,
+      });
+      continue;
+    }
+    if (m.api && m.provider === 'anthropic') {
+      problems.push({ line: where([...path, 'api']), path: formatPath([...path, 'api']), message: 'only OpenAI models choose an api', hint: 'remove `api:` from this model' });
+    }
+    if (m.fallback !== undefined) checkAlias(m.fallback, [...path, 'fallback'], 'fallback');
+    prices.push([alias, pricing]);
+  }
+
+  checkAlias(input.default, ['default'], 'default');
+  if (input.baseline !== undefined) checkAlias(input.baseline, ['baseline'], 'baseline');
+
+  const names = new Set<string>();
+  (input.classes ?? []).forEach((c, i) => {
+    const path = ['classes', i];
+    if (names.has(c.name)) {
+      problems.push({ line: where([...path, 'name']), path: formatPath([...path, 'name']), message: `class "${c.name}" is defined twice`, hint: 'class names must be unique' });
+    }
+    names.add(c.name);
+    checkAlias(c.route, [...path, 'route'], 'route');
+    try {
+      compileMatcher(c.when, [...path, 'when']);
+    } catch (err) {
+      if (!(err instanceof MatcherCompileError)) throw err;
+      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: 'regexes use JavaScript syntax; escape backslashes inside double quotes ("\\\\b")' });
+    }
+  });
+
+  for (const alias of Object.keys(input.budget?.per_model ?? {})) checkAlias(alias, ['budget', 'per_model', alias], 'budget.per_model');
+
+  if (problems.length > 0) throw new PolicyError(file, problems);
+  return { input, pricing: prices };
+}

@@ -1,0 +1,139 @@
+import type { CompareReport, PolicyResult, Regression } from './compare-types.js';
+import type { Pico } from '../money/money.js';
+import { pickBest, qualityFromCounts, qualityKept, randomRouter, type ModelTotals } from './quality.js';
+
+/** What sending one prompt to one model gave (or, estimated, would give). */
+export interface PairOutcome {
+  cost: Pico | undefined;
+  estimated: boolean;
+  /** The answer, when one exists (live, or logged for --from). */
+  answer?: string | undefined;
+  failed: boolean;
+  /** Set when the prompt has an expected answer and there is an answer (or a failure) to grade. */
+  graded: boolean;
+  correct: boolean;
+}
+
+export interface ComparedPolicy {
+  name: string;
+  file: string;
+  /** Per prompt: the model key it routes to, and the class that sent it there. */
+  routes: string[];
+  classes: (string | null)[];
+}
+
+export interface CompareInput {
+  mode: CompareReport['mode'];
+  promptIds: string[];
+  /** Per prompt: the expected answer in words, for regressions (undefined: not graded). */
+  expected: (string | undefined)[];
+  policies: ComparedPolicy[];
+  /** Model key -> "provider/model" label. */
+  labels: Map<string, string>;
+  baselineKey: string;
+  outcome: (modelKey: string, prompt: number) => PairOutcome;
+  minQuality: number;
+}
+
+interface Tally {
+  callsByModel: Record<string, number>;
+  cost: Pico;
+  graded: number;
+  correct: number;
+  estimated: number;
+}
+
+function tally(input: CompareInput, routeOf: (i: number) => string): Tally {
+  const t: Tally = { callsByModel: {}, cost: 0n, graded: 0, correct: 0, estimated: 0 };
+  input.promptIds.forEach((_, i) => {
+    const key = routeOf(i);
+    const label = input.labels.get(key)!;
+    t.callsByModel[label] = (t.callsByModel[label] ?? 0) + 1;
+    const o = input.outcome(key, i);
+    t.cost += o.cost ?? 0n;
+    if (o.estimated) t.estimated++;
+    if (o.graded) {
+      t.graded++;
+      if (o.correct) t.correct++;
+    }
+  });
+  return t;
+}
+
+function row(name: string, file: string | null, kind: PolicyResult['kind'], t: Tally, baselineCost: Pico, baselineAccuracy: number | null): PolicyResult {
+  const q = qualityFromCounts(t.graded, t.correct);
+  return {
+    name,
+    file,
+    kind,
+    callsByModel: t.callsByModel,
+    cost: t.cost,
+    baselineCost,
+    graded: q.graded,
+    correct: q.correct,
+    accuracy: q.accuracy,
+    accuracyCi: q.accuracyCi,
+    qualityKept: qualityKept(q.accuracy, baselineAccuracy),
+    estimated: t.estimated,
+  };
+}
+
+/**
+ * Every row of `frugal compare` from the per-(model, prompt) outcomes: each policy, the
+ * baseline-only policy, each single model the policies use, and per policy a random router
+ * with the same model shares. Every row's baseline spend is the baseline-only row's spend: what
+ * the same prompts cost (or would cost) with every one sent to the baseline model.
+ */
+export function buildReport(input: CompareInput): CompareReport {
+  const baselineTally = tally(input, () => input.baselineKey);
+  const baselineCost = baselineTally.cost;
+  const baselineAccuracy = qualityFromCounts(baselineTally.graded, baselineTally.correct).accuracy;
+  const baselineLabel = input.labels.get(input.baselineKey)!;
+
+  const policies = input.policies.map((p) => row(p.name, p.file, 'policy', tally(input, (i) => p.routes[i]!), baselineCost, baselineAccuracy));
+
+  const used = new Set<string>();
+  for (const p of input.policies) for (const key of p.routes) used.add(key);
+  const singles = new Map<string, Tally>();
+  for (const key of [input.baselineKey, ...used]) if (!singles.has(key)) singles.set(key, tally(input, () => key));
+
+  const references: PolicyResult[] = [row(`baseline only (${baselineLabel})`, null, 'baseline', baselineTally, baselineCost, baselineAccuracy)];
+  for (const [key, t] of singles) {
+    if (key === input.baselineKey) continue;
+    references.push(row(`only ${input.labels.get(key)!}`, null, 'single', t, baselineCost, baselineAccuracy));
+  }
+  const perModel: Record<string, ModelTotals> = {};
+  for (const [key, t] of singles) perModel[input.labels.get(key)!] = { cost: t.cost, baselineCost, graded: t.graded, correct: t.correct, estimated: t.estimated };
+  for (const p of policies) {
+    const r = randomRouter({ name: `random, as ${p.name}`, mirrors: p.name, callsByModel: p.callsByModel, perModel, baselineAccuracy });
+    references.push({ ...r, baselineCost, qualityKept: qualityKept(r.accuracy, baselineAccuracy) });
+  }
+
+  const regressions: Regression[] = [];
+  input.policies.forEach((p) => {
+    input.promptIds.forEach((id, i) => {
+      const mine = input.outcome(p.routes[i]!, i);
+      const base = input.outcome(input.baselineKey, i);
+      if (!mine.graded || !base.graded || mine.correct || !base.correct) return;
+      regressions.push({
+        policy: p.name,
+        id,
+        class: p.classes[i] ?? null,
+        model: input.labels.get(p.routes[i]!)!,
+        expected: input.expected[i] ?? '',
+        answer: mine.failed ? '(failed)' : (mine.answer ?? ''),
+      });
+    });
+  });
+
+  return {
+    mode: input.mode,
+    prompts: input.promptIds.length,
+    baselineModel: baselineLabel,
+    minQuality: input.minQuality,
+    policies,
+    references,
+    best: pickBest(policies, baselineAccuracy, input.minQuality),
+    regressions,
+  };
+}

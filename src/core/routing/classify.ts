@@ -1,0 +1,62 @@
+import { explainMatch, matches, type MatchSubject, type Verdict } from './matchers.js';
+import type { Policy } from '../policy/types.js';
+import { inputText, userText, utf8Length, type PromptRecord } from '../prompt.js';
+import type { TokenCounter } from './tokens.js';
+
+export interface Decision {
+  /** The class that matched, or null when the default route answered. */
+  class: string | null;
+  route: string;
+  reason: string;
+  /** Prompt tokens, when a rule needed them (counted once per prompt). */
+  promptTokens?: number | undefined;
+}
+
+export function subjectOf(prompt: PromptRecord, counter: TokenCounter): MatchSubject & { counted(): number | undefined } {
+  const input = inputText(prompt);
+  let tokens: number | undefined;
+  return {
+    text: userText(prompt),
+    fields: prompt.fields,
+    maxTokensBound: utf8Length(input),
+    tokens: () => (tokens ??= counter.count(input)),
+    counted: () => tokens,
+  };
+}
+
+/** Route one prompt: the first class whose rule matches, else the policy's default. */
+export function classify(policy: Policy, prompt: PromptRecord, counter: TokenCounter): Decision {
+  const subject = subjectOf(prompt, counter);
+  for (const rule of policy.classes) {
+    if (matches(rule.when, subject)) {
+      const why = explainMatch(rule.when, subject).why;
+      return { class: rule.name, route: rule.route, reason: `${rule.name}: ${why}`, promptTokens: subject.counted() };
+    }
+  }
+  return { class: null, route: policy.default, reason: 'no class matched: default route', promptTokens: subject.counted() };
+}
+
+export interface ClassTrace extends Verdict {
+  name: string;
+  route: string;
+  /** Classes after the winner are not evaluated for routing, but are still shown. */
+  shadowed: boolean;
+}
+
+/** Every class's verdict in order, for `frugal explain`. */
+export function traceClasses(policy: Policy, prompt: PromptRecord, counter: TokenCounter): { decision: Decision; trace: ClassTrace[] } {
+  const subject = subjectOf(prompt, counter);
+  const trace: ClassTrace[] = [];
+  let winner: ClassTrace | undefined;
+  for (const rule of policy.classes) {
+    const verdict = explainMatch(rule.when, subject);
+    const entry = { name: rule.name, route: rule.route, ...verdict, shadowed: winner !== undefined };
+    trace.push(entry);
+    winner ??= verdict.ok ? entry : undefined;
+  }
+  const decision: Decision = winner
+    ? { class: winner.name, route: winner.route, reason: `${winner.name}: ${winner.why}` }
+    : { class: null, route: policy.default, reason: 'no class matched: default route' };
+  decision.promptTokens = subject.tokens();
+  return { decision, trace };
+}

@@ -1,0 +1,207 @@
+import type { MatcherInput } from '../policy/schema.js';
+
+export type FieldValue = string | number | boolean | null;
+
+export type Matcher =
+  | { kind: 'regex'; re: RegExp; source: string }
+  | { kind: 'keywords'; words: string[]; re: RegExp }
+  | { kind: 'min_tokens'; n: number }
+  | { kind: 'max_tokens'; n: number }
+  | { kind: 'field'; key: string; path: string[]; values: FieldValue[] }
+  | { kind: 'all'; of: Matcher[] }
+  | { kind: 'any'; of: Matcher[] }
+  | { kind: 'not'; of: Matcher };
+
+/** What a matcher looks at. Token counting is lazy: most prompts are decided without it. */
+export interface MatchSubject {
+  /** The user's text: every user message, joined. */
+  text: string;
+  /** Prompt tokens: system prompt and all messages, as they will be billed. */
+  tokens(): number;
+  /** An upper bound on tokens that costs nothing (UTF-8 bytes), for deciding bounds early. */
+  maxTokensBound: number;
+  fields: Readonly<Record<string, unknown>>;
+}
+
+export class MatcherCompileError extends Error {
+  constructor(
+    message: string,
+    readonly path: (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SLASHED = /^\/(.*)\/([a-z]*)$/s;
+
+function compileRegex(source: string, path: (string | number)[]): RegExp {
+  const slashed = SLASHED.exec(source);
+  const pattern = slashed ? slashed[1]! : source;
+  const flags = slashed ? slashed[2]! : '';
+  try {
+    // g and y make test() stateful (lastIndex carries over from one prompt to the next).
+    return new RegExp(pattern, flags.replace(/[gy]/g, ''));
+  } catch (err) {
+    throw new MatcherCompileError(`regex does not compile: ${(err as Error).message}`, path);
+  }
+}
+
+/** Compile a validated condition. A mapping with several keys means all of them. */
+export function compileMatcher(input: MatcherInput, path: (string | number)[]): Matcher {
+  const parts: Matcher[] = [];
+  if (input.regex !== undefined) {
+    parts.push({ kind: 'regex', re: compileRegex(input.regex, [...path, 'regex']), source: input.regex });
+  }
+  if (input.keywords !== undefined) {
+    const words = input.keywords.map((w) => w.trim()).filter(Boolean);
+    // Whole words, in any script: no letter, digit or underscore on either side.
+    const alternatives = [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
+    const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, 'iu');
+    parts.push({ kind: 'keywords', words, re });
+  }
+  if (input.min_prompt_tokens !== undefined) parts.push({ kind: 'min_tokens', n: input.min_prompt_tokens });
+  if (input.max_prompt_tokens !== undefined) parts.push({ kind: 'max_tokens', n: input.max_prompt_tokens });
+  if (input.field !== undefined) {
+    for (const [key, expected] of Object.entries(input.field)) {
+      const values = Array.isArray(expected) ? expected : [expected];
+      parts.push({ kind: 'field', key, path: key.split('.'), values });
+    }
+  }
+  if (input.all !== undefined) {
+    parts.push({ kind: 'all', of: input.all.map((m, i) => compileMatcher(m, [...path, 'all', i])) });
+  }
+  if (input.any !== undefined) {
+    parts.push({ kind: 'any', of: input.any.map((m, i) => compileMatcher(m, [...path, 'any', i])) });
+  }
+  if (input.not !== undefined) parts.push({ kind: 'not', of: compileMatcher(input.not, [...path, 'not']) });
+  return parts.length === 1 ? parts[0]! : { kind: 'all', of: parts };
+}
+
+function fieldAt(fields: Readonly<Record<string, unknown>>, path: string[]): unknown {
+  let value: unknown = fields;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Fast path for batches: a boolean, no explanation. */
+export function matches(m: Matcher, s: MatchSubject): boolean {
+  switch (m.kind) {
+    case 'regex':
+      return m.re.test(s.text);
+    case 'keywords':
+      return m.re.test(s.text);
+    case 'min_tokens':
+      return s.maxTokensBound >= m.n && s.tokens() >= m.n;
+    case 'max_tokens':
+      return s.maxTokensBound <= m.n || s.tokens() <= m.n;
+    case 'field': {
+      const actual = fieldAt(s.fields, m.path);
+      return m.values.some((v) => v === actual);
+    }
+    case 'all':
+      return m.of.every((x) => matches(x, s));
+    case 'any':
+      return m.of.some((x) => matches(x, s));
+    case 'not':
+      return !matches(m.of, s);
+    default: {
+      const never: never = m;
+      return never;
+    }
+  }
+}
+
+export interface Verdict {
+  ok: boolean;
+  why: string;
+}
+
+const quote = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s);
+
+/** The same decision as `matches`, with the reason in words (for `explain` and the run's reason). */
+export function explainMatch(m: Matcher, s: MatchSubject): Verdict {
+  switch (m.kind) {
+    case 'regex': {
+      const hit = m.re.exec(s.text);
+      return hit
+        ? { ok: true, why: `regex ${m.source} matched ${quote(hit[0])}` }
+        : { ok: false, why: `regex ${m.source} did not match` };
+    }
+    case 'keywords': {
+      const hit = m.re.exec(s.text);
+      return hit
+        ? { ok: true, why: `keyword ${quote(hit[0].toLowerCase())}` }
+        : { ok: false, why: `none of the keywords [${m.words.join(', ')}]` };
+    }
+    case 'min_tokens': {
+      const ok = matches(m, s);
+      return { ok, why: `${s.tokens()} prompt tokens ${ok ? '>=' : '<'} ${m.n}` };
+    }
+    case 'max_tokens': {
+      const ok = matches(m, s);
+      return { ok, why: `${s.tokens()} prompt tokens ${ok ? '<=' : '>'} ${m.n}` };
+    }
+    case 'field': {
+      const actual = fieldAt(s.fields, m.path);
+      const ok = m.values.some((v) => v === actual);
+      const want = m.values.map((v) => JSON.stringify(v)).join(' or ');
+      return { ok, why: `field ${m.key} is ${actual === undefined ? 'absent' : JSON.stringify(actual)}${ok ? '' : `, not ${want}`}` };
+    }
+    case 'all': {
+      const reasons: string[] = [];
+      for (const x of m.of) {
+        const v = explainMatch(x, s);
+        if (!v.ok) return { ok: false, why: v.why };
+        reasons.push(v.why);
+      }
+      return { ok: true, why: reasons.join(' and ') };
+    }
+    case 'any': {
+      const reasons: string[] = [];
+      for (const x of m.of) {
+        const v = explainMatch(x, s);
+        if (v.ok) return v;
+        reasons.push(v.why);
+      }
+      return { ok: false, why: reasons.join(' and ') };
+    }
+    case 'not': {
+      const v = explainMatch(m.of, s);
+      return { ok: !v.ok, why: v.ok ? `excluded: ${v.why}` : `not (${v.why})` };
+    }
+    default: {
+      const never: never = m;
+      return never;
+    }
+  }
+}
+
+/** A matcher written back in short form, for `frugal validate`. */
+export function describeMatcher(m: Matcher): string {
+  switch (m.kind) {
+    case 'regex':
+      return `regex ${m.source}`;
+    case 'keywords':
+      return `keywords [${m.words.join(', ')}]`;
+    case 'min_tokens':
+      return `>= ${m.n} tokens`;
+    case 'max_tokens':
+      return `<= ${m.n} tokens`;
+    case 'field':
+      return `field ${m.key} = ${m.values.map((v) => JSON.stringify(v)).join(' | ')}`;
+    case 'all':
+      return `all(${m.of.map(describeMatcher).join('; ')})`;
+    case 'any':
+      return `any(${m.of.map(describeMatcher).join('; ')})`;
+    case 'not':
+      return `not(${describeMatcher(m.of)})`;
+    default: {
+      const never: never = m;
+      return never;
+    }
+  }
+}
