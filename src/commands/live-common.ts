@@ -46,7 +46,7 @@ export function makeSender(pool: ProviderPool, cache: ResponseCache | undefined,
     }
     beforeSend?.();
     const provider = pool.ready(job.model) ?? (await pool.get(job.model));
-    const answer = await provider.call({ model: job.model.model, messages: job.prompt.messages, system: job.prompt.system, maxTokens: job.maxTokens, onText, signal });
+    const answer = await provider.generate({ model: job.model.model, messages: job.prompt.messages, system: job.prompt.system, maxTokens: job.maxTokens, onText, signal });
     if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
     return answer;
   };

@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Usage } from '../core/money/pricing.js';
 import { fromSdkError } from './errors.js';
-import type { CallRequest, CallResult, Provider } from './types.js';
+import type { FinishReason } from '../core/execution/calls.js';
+import type { GenerateRequest, GenerateResult, Provider } from './types.js';
 
 export interface AnthropicOptions {
   apiKey: string;
@@ -37,7 +38,7 @@ export class AnthropicProvider implements Provider {
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
   }
 
-  async call(r: CallRequest): Promise<CallResult> {
+  async generate(r: GenerateRequest): Promise<GenerateResult> {
     const maxTokens = r.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS;
     const messages = r.messages
       .filter((m) => m.role === 'user' || m.role === 'assistant')
@@ -50,12 +51,12 @@ export class AnthropicProvider implements Provider {
     try {
       if (!r.onText && maxTokens <= STREAM_ABOVE_TOKENS) {
         const res = await this.client.messages.create(body, { signal: r.signal });
-        return { text: textOf(res.content), usage: messagesUsage(res.usage), answeredBy: res.model };
+        return { text: textOf(res.content), usage: messagesUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: stopReason(res.stop_reason) };
       }
       const stream = this.client.messages.stream(body, { signal: r.signal });
       if (r.onText) stream.on('text', r.onText);
       const final = await stream.finalMessage();
-      return { text: textOf(final.content), usage: messagesUsage(final.usage), answeredBy: final.model };
+      return { text: textOf(final.content), usage: messagesUsage(final.usage), rawUsage: final.usage, answeredBy: final.model, finishReason: stopReason(final.stop_reason) };
     } catch (err) {
       throw fromSdkError(err, Date.now(), Anthropic);
     }
@@ -64,4 +65,25 @@ export class AnthropicProvider implements Provider {
 
 function textOf(content: Anthropic.ContentBlock[]): string {
   return content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+}
+
+/** Messages' stop_reason in frugal's vocabulary. */
+export function stopReason(reason: string | null | undefined): FinishReason | undefined {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_use';
+    case 'refusal':
+      return 'refusal';
+    case null:
+    case undefined:
+      return undefined;
+    default:
+      return 'other';
+  }
 }

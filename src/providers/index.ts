@@ -2,7 +2,7 @@ import type { ModelConfig } from '../core/policy/types.js';
 import { ProviderError, type Provider } from './types.js';
 
 export { ProviderError } from './types.js';
-export type { CallRequest, CallResult, Provider } from './types.js';
+export type { GenerateRequest, GenerateResult, EmbedRequest, EmbedResult, Provider } from './types.js';
 
 const DEFAULT_KEY_ENV: Record<string, string | undefined> = {
   openai: 'OPENAI_API_KEY',

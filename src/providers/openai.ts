@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import type { Usage } from '../core/money/pricing.js';
 import { fromSdkError } from './errors.js';
-import type { CallRequest, CallResult, Provider } from './types.js';
+import type { FinishReason } from '../core/execution/calls.js';
+import type { GenerateRequest, GenerateResult, Provider } from './types.js';
 
 export interface OpenAIOptions {
   apiKey: string | undefined;
@@ -33,7 +34,7 @@ export function responsesUsage(u: ResponsesUsage | null | undefined): Usage | un
   return { input: u.input_tokens, output: u.output_tokens, cacheRead: u.input_tokens_details?.cached_tokens ?? 0, cacheWrite: 0 };
 }
 
-function chatMessages(r: CallRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
+function chatMessages(r: GenerateRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
   const out: OpenAI.Chat.ChatCompletionMessageParam[] = r.system ? [{ role: 'system', content: r.system }] : [];
   for (const m of r.messages) out.push({ role: m.role, content: m.content } as OpenAI.Chat.ChatCompletionMessageParam);
   return out;
@@ -53,7 +54,7 @@ export class OpenAIProvider implements Provider {
     });
   }
 
-  async call(r: CallRequest): Promise<CallResult> {
+  async generate(r: GenerateRequest): Promise<GenerateResult> {
     try {
       return this.options.api === 'responses' ? await this.responses(r) : await this.chat(r);
     } catch (err) {
@@ -61,7 +62,7 @@ export class OpenAIProvider implements Provider {
     }
   }
 
-  private async chat(r: CallRequest): Promise<CallResult> {
+  private async chat(r: GenerateRequest): Promise<GenerateResult> {
     const body = {
       model: r.model,
       messages: chatMessages(r),
@@ -69,25 +70,31 @@ export class OpenAIProvider implements Provider {
     };
     if (!r.onText) {
       const res = await this.client.chat.completions.create(body, { signal: r.signal });
-      return { text: res.choices[0]?.message?.content ?? '', usage: chatUsage(res.usage), answeredBy: res.model };
+      return { text: res.choices[0]?.message?.content ?? '', usage: chatUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: chatFinish(res.choices[0]?.finish_reason) };
     }
     const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: r.signal });
     let text = '';
     let usage: Usage | undefined;
     let answeredBy: string | undefined;
+    let finishReason: FinishReason | undefined;
+    let rawUsage: unknown;
     for await (const chunk of stream) {
       answeredBy ??= chunk.model;
+      finishReason = chatFinish(chunk.choices[0]?.finish_reason) ?? finishReason;
       const delta = chunk.choices[0]?.delta?.content;
       if (delta) {
         text += delta;
         r.onText(delta);
       }
-      if (chunk.usage) usage = chatUsage(chunk.usage);
+      if (chunk.usage) {
+        usage = chatUsage(chunk.usage);
+        rawUsage = chunk.usage;
+      }
     }
-    return { text, usage, answeredBy };
+    return { text, usage, rawUsage, answeredBy, finishReason };
   }
 
-  private async responses(r: CallRequest): Promise<CallResult> {
+  private async responses(r: GenerateRequest): Promise<GenerateResult> {
     const input = r.messages.map((m) => ({ role: m.role, content: m.content }) as OpenAI.Responses.EasyInputMessage);
     const body = {
       model: r.model,
@@ -98,21 +105,52 @@ export class OpenAIProvider implements Provider {
     };
     if (!r.onText) {
       const res = await this.client.responses.create(body, { signal: r.signal });
-      return { text: res.output_text, usage: responsesUsage(res.usage), answeredBy: res.model };
+      return { text: res.output_text, usage: responsesUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: responsesFinish(res.status, res.incomplete_details?.reason) };
     }
     const stream = await this.client.responses.create({ ...body, stream: true }, { signal: r.signal });
     let text = '';
     let usage: Usage | undefined;
     let answeredBy: string | undefined;
+    let finishReason: FinishReason | undefined;
+    let rawUsage: unknown;
     for await (const event of stream) {
       if (event.type === 'response.output_text.delta') {
         text += event.delta;
         r.onText(event.delta);
       } else if (event.type === 'response.completed') {
         usage = responsesUsage(event.response.usage);
+        rawUsage = event.response.usage;
         answeredBy = event.response.model;
+        finishReason = responsesFinish(event.response.status, event.response.incomplete_details?.reason);
       }
     }
-    return { text, usage, answeredBy };
+    return { text, usage, rawUsage, answeredBy, finishReason };
   }
+}
+
+/** Chat Completions' finish_reason in frugal's vocabulary. */
+export function chatFinish(reason: string | null | undefined): FinishReason | undefined {
+  switch (reason) {
+    case 'stop':
+      return 'stop';
+    case 'length':
+      return 'length';
+    case 'content_filter':
+      return 'content_filter';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case null:
+    case undefined:
+      return undefined;
+    default:
+      return 'other';
+  }
+}
+
+/** Responses reports a status, and why an incomplete answer stopped. */
+export function responsesFinish(status: string | null | undefined, incomplete: string | null | undefined): FinishReason | undefined {
+  if (status === 'completed') return 'stop';
+  if (status === 'incomplete') return incomplete === 'content_filter' ? 'content_filter' : 'length';
+  return status ? 'other' : undefined;
 }

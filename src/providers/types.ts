@@ -1,7 +1,11 @@
+import type { FailureKind } from '../core/execution/retry.js';
+import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
 import type { Message } from '../core/prompt.js';
 
-export interface CallRequest {
+export type { FailureKind } from '../core/execution/retry.js';
+
+export interface GenerateRequest {
   model: string;
   messages: Message[];
   system?: string | undefined;
@@ -11,22 +15,42 @@ export interface CallRequest {
   signal: AbortSignal;
 }
 
-export interface CallResult {
+export interface GenerateResult {
   text: string;
   /** Normalized usage; undefined when the server reported none (the cost is then unknown). */
   usage: Usage | undefined;
+  /** The usage object exactly as the API reported it, for the record. */
+  rawUsage?: unknown;
   /** The model id the server says answered. */
   answeredBy?: string | undefined;
+  /** Why the answer ended, mapped from the API's own field; undefined when it gave none. */
+  finishReason?: FinishReason | undefined;
 }
 
-/** One adapter per API family: send a request, get back text, usage and the model that answered. */
+export interface EmbedRequest {
+  model: string;
+  /** Many texts per request: the embeddings APIs take a list. */
+  inputs: string[];
+  signal: AbortSignal;
+}
+
+export interface EmbedResult {
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  usage: Usage | undefined;
+  rawUsage?: unknown;
+}
+
+/**
+ * One adapter per API family. `generate` is every provider's; `embed` only where the API has an
+ * embeddings endpoint. Errors are thrown as ProviderError.
+ */
 export interface Provider {
-  call(request: CallRequest): Promise<CallResult>;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  embed?(request: EmbedRequest): Promise<EmbedResult>;
 }
 
-export type FailureKind = 'http' | 'connection' | 'timeout' | 'aborted' | 'missing-key';
-
-/** A failed attempt, classified for the retry policy. Failed attempts are never billed. */
+/** A failed attempt, classified for the retry policy. */
 export class ProviderError extends Error {
   constructor(
     message: string,

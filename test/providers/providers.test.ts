@@ -53,22 +53,24 @@ const request = (model: string, onText?: (d: string) => void) => ({
 
 describe.each(cases)('$name', ({ make, model, usage }) => {
   it('returns the text, the normalized usage and the answering model', async () => {
-    const res = await make().call(request(model));
-    expect(res).toEqual({ text: 'The answer is 42.', usage, answeredBy: model });
+    const res = await make().generate(request(model));
+    expect(res).toMatchObject({ text: 'The answer is 42.', usage, answeredBy: model, finishReason: 'stop' });
+    expect(res.rawUsage).toBeTypeOf('object');
     expect(server.requests[0]!.stream).toBe(false);
   });
 
   it('streams the answer through onText with the same usage', async () => {
     const deltas: string[] = [];
-    const res = await make().call(request(model, (d) => deltas.push(d)));
+    const res = await make().generate(request(model, (d) => deltas.push(d)));
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe('The answer is 42.');
     expect(res.usage).toEqual(usage);
+    expect(res.finishReason).toBe('stop');
     expect(server.requests[0]!.stream).toBe(true);
   });
 
   it('sends the system prompt and the output cap', async () => {
-    await make().call(request(model));
+    await make().generate(request(model));
     const body = JSON.stringify(server.requests[0]!.body);
     expect(body).toContain('Be brief.');
     expect(body).toMatch(/"(max_tokens|max_output_tokens|max_completion_tokens)":100/);
@@ -76,35 +78,35 @@ describe.each(cases)('$name', ({ make, model, usage }) => {
 
   it('maps a 429 with retry-after-ms to a retryable ProviderError', async () => {
     server.enqueueFaults([{ status: 429, retryAfterMs: 1500, retryAfter: 9 }]);
-    const err = await make().call(request(model)).catch((e: unknown) => e);
+    const err = await make().generate(request(model)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 1500 });
   });
 
   it('reads retry-after in seconds, above 60 s too', async () => {
     server.enqueueFaults([{ status: 429, retryAfter: 120 }]);
-    const err = await make().call(request(model)).catch((e: unknown) => e);
+    const err = await make().generate(request(model)).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 120_000 });
   });
 
   it('maps 529 and a bad request with the server message', async () => {
     server.enqueueFaults([{ status: 529 }, { status: 400, message: 'prompt is too long: 300000 tokens > 200000 maximum' }]);
-    await expect(make().call(request(model))).rejects.toMatchObject({ kind: 'http', status: 529 });
-    const err = (await make().call(request(model)).catch((e: unknown) => e)) as ProviderError;
+    await expect(make().generate(request(model))).rejects.toMatchObject({ kind: 'http', status: 529 });
+    const err = (await make().generate(request(model)).catch((e: unknown) => e)) as ProviderError;
     expect(err.status).toBe(400);
     expect(err.message).toBe('prompt is too long: 300000 tokens > 200000 maximum');
   });
 
   it('maps a dropped connection, before or during the stream, to a connection failure', async () => {
     server.enqueueFaults([{ kind: 'reset' }, { kind: 'reset-mid-stream' }]);
-    await expect(make().call(request(model))).rejects.toMatchObject({ kind: 'connection' });
-    await expect(make().call(request(model, () => undefined))).rejects.toMatchObject({ kind: 'connection' });
+    await expect(make().generate(request(model))).rejects.toMatchObject({ kind: 'connection' });
+    await expect(make().generate(request(model, () => undefined))).rejects.toMatchObject({ kind: 'connection' });
   });
 
   it('maps an abort to kind aborted', async () => {
     server.setLatency(500);
     const controller = new AbortController();
-    const pending = make().call({ ...request(model), signal: controller.signal });
+    const pending = make().generate({ ...request(model), signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
     server.setLatency(0);

@@ -1,6 +1,20 @@
+/**
+ * How an attempt failed. `http`: the server answered with an error status (not billed).
+ * `refused`: the request never reached a server (connection refused, no such host; not billed).
+ * `connection`: the connection dropped after the request went out. `timeout`: no whole answer in
+ * time. `aborted`: Ctrl-C. `malformed`: a 200 whose body is not a whole answer (bad JSON, HTML,
+ * a stream without its final event). `missing-key`: nothing was sent.
+ */
+export type FailureKind = 'http' | 'refused' | 'connection' | 'timeout' | 'aborted' | 'malformed' | 'missing-key';
+
+/** The provider may have done (and billed) the work of an attempt that failed this way. */
+export function mayHaveBilled(kind: FailureKind): boolean {
+  return kind === 'connection' || kind === 'timeout' || kind === 'aborted' || kind === 'malformed';
+}
+
 /** A failed attempt as the scheduler sees it (providers' errors have this shape). */
 export interface SendFailure {
-  kind: 'http' | 'connection' | 'timeout' | 'aborted' | 'missing-key';
+  kind: FailureKind;
   status?: number | undefined;
   retryAfterMs?: number | undefined;
   message: string;
@@ -12,7 +26,7 @@ export function isSendFailure(err: unknown): err is SendFailure {
 
 /** 408, 409, 429, 5xx and dropped connections are worth another try; other 4xx are not. */
 export function isRetryable(f: SendFailure): boolean {
-  if (f.kind === 'connection' || f.kind === 'timeout') return true;
+  if (f.kind === 'connection' || f.kind === 'timeout' || f.kind === 'refused' || f.kind === 'malformed') return true;
   if (f.kind !== 'http' || f.status === undefined) return false;
   return f.status === 408 || f.status === 409 || f.status === 429 || f.status >= 500;
 }
