@@ -1,4 +1,4 @@
-import { classify } from '../routing/classify.js';
+import { routingChain } from '../routing/chain.js';
 import { estimateRecord, type OutputAssumption } from '../money/estimate.js';
 import type { ResultRecord, RunEventListener } from './events.js';
 import type { Policy } from '../policy/types.js';
@@ -9,6 +9,8 @@ export interface DryRunOptions {
   items: AsyncIterable<InputItem>;
   policy: Policy;
   counter: TokenCounter;
+  /** --model: every prompt goes to this alias. */
+  forceRoute?: string | undefined;
   assumption: OutputAssumption;
   emit: RunEventListener;
   now: () => number;
@@ -21,6 +23,7 @@ export interface DryRunOptions {
 
 /** Route and price every prompt without sending anything. */
 export async function dryRun(o: DryRunOptions): Promise<void> {
+  const route = routingChain(o.policy, o.counter, o.forceRoute);
   o.emit({ type: 'run-start', at: o.now(), dryRun: true, total: o.total });
   let stop: 'done' | 'interrupted' = 'done';
   for await (const item of o.items) {
@@ -32,7 +35,7 @@ export async function dryRun(o: DryRunOptions): Promise<void> {
       o.emit({ type: 'input-error', at: o.now(), file: item.file, line: item.line, message: item.message });
       continue;
     }
-    const decision = classify(o.policy, item.prompt, o.counter);
+    const decision = route(item.prompt);
     const record = estimateRecord(o.policy, item.prompt, decision, o.counter, o.assumption);
     const at = o.now();
     o.emit({ type: 'prompt-start', at, id: record.id, route: record.route, class: record.class });
