@@ -72,6 +72,8 @@ export const anthropicMessages: WireFormat = {
     return raw.map((e): SseEvent => sse(e.type, e));
   },
 
+  finalEvents: () => 1,
+
   errorBody: (spec: ErrorSpec) => ({
     type: 'error',
     error: { type: errorType(spec.status), message: spec.message },

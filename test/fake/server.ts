@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicMessages } from './anthropic-messages.js';
+import { isBodyFault, sendBodyFault } from './body-faults.js';
 import { FaultScript, RateLimiter } from './faults.js';
 import { flatHeaders, readBody, routeOf, sendJson, Sleeps, writeThenReset } from './http.js';
 import { openaiChat } from './openai-chat.js';
@@ -127,6 +128,13 @@ class FakeProvider {
     const headers = { [format.requestIdHeader]: `req_fake${pad(seq)}` };
     rec.status = 200;
 
+    if (isBodyFault(fault)) {
+      const json = parsed.stream ? '' : JSON.stringify(format.json(answer, parsed, body));
+      const events = parsed.stream ? format.events(answer, parsed, body).map(encodeEvent) : [];
+      const rendered = { stream: parsed.stream, json, events, finalEvents: format.finalEvents(parsed), streamEnd: format.streamEnd ?? '', headers };
+      rec.outcome = await sendBodyFault(res, fault, rendered, this.sleeps);
+      return;
+    }
     if (!parsed.stream) {
       const json = format.json(answer, parsed, body);
       if (midStream !== undefined) {
@@ -164,7 +172,8 @@ class FakeProvider {
     const extra: Record<string, string> = {};
     if (fault.retryAfter !== undefined) extra['retry-after'] = String(fault.retryAfter);
     if (fault.retryAfterMs !== undefined) extra['retry-after-ms'] = String(fault.retryAfterMs);
-    const message = fault.message ?? DEFAULT_MESSAGES[fault.status] ?? `Fake server error ${fault.status}`;
+    let message = fault.message ?? DEFAULT_MESSAGES[fault.status] ?? `Fake server error ${fault.status}`;
+    if (fault.echoKey) message += ` (you sent: authorization=${rec.headers['authorization'] ?? ''} x-api-key=${rec.headers['x-api-key'] ?? ''})`;
     const spec = { status: fault.status, message, ...(fault.code === undefined ? {} : { code: fault.code }) };
     this.sendError(res, rec, format, spec, extra);
   }
