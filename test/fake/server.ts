@@ -5,6 +5,7 @@ import { isBodyFault, sendBodyFault } from './body-faults.js';
 import { FaultScript, RateLimiter } from './faults.js';
 import { flatHeaders, readBody, routeOf, sendJson, Sleeps, writeThenReset } from './http.js';
 import { openaiChat } from './openai-chat.js';
+import { openaiEmbeddings } from './openai-embeddings.js';
 import { openaiResponses } from './openai-responses.js';
 import { checkUsage, defaultAnswer, defaultUsage, parseRequest, type ParsedRequest } from './prompt.js';
 import { statsOf } from './stats.js';
@@ -19,6 +20,7 @@ const FORMATS: Record<ApiKind, WireFormat> = {
   chat: openaiChat,
   responses: openaiResponses,
   messages: anthropicMessages,
+  embeddings: openaiEmbeddings,
 };
 
 /**
@@ -163,7 +165,8 @@ class FakeProvider {
   private answer(seq: number, api: ApiKind, p: ParsedRequest, body: unknown, b: ModelBehaviour): Answer {
     const model = p.model ?? 'unknown-model';
     const ctx = { api, model, allText: p.allText, body };
-    const text = typeof b.text === 'function' ? b.text(p.prompt, ctx) : b.text ?? defaultAnswer(p.prompt);
+    // Embeddings answer with vectors, and bill input only.
+    const text = api === 'embeddings' ? '' : typeof b.text === 'function' ? b.text(p.prompt, ctx) : b.text ?? defaultAnswer(p.prompt);
     const usage = typeof b.usage === 'function' ? b.usage(p.prompt, { ...ctx, text }) : b.usage ?? defaultUsage(p.allText, text);
     return { seq, model: b.responseModel ?? model, text, usage: checkUsage(usage), created: Math.floor(this.now() / 1000) };
   }

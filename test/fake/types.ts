@@ -1,4 +1,4 @@
-export type ApiKind = 'chat' | 'responses' | 'messages';
+export type ApiKind = 'chat' | 'responses' | 'messages' | 'embeddings';
 
 /**
  * Usage as the test configures it. `input` is the WHOLE prompt, cached parts included

@@ -71,7 +71,7 @@ describe('ProviderPool', () => {
     const pool = new ProviderPool({ TEAM_KEY: key, OPENAI_BASE_URL: openaiBaseUrl(server) }, 5000);
     const p = await pool.get(model({ provider: 'openai', alias: 'fast', apiKeyEnv: 'TEAM_KEY' }));
     server.enqueueFaults([{ status: 401, message: 'Incorrect API key', echoKey: true }]);
-    const err = await p.generate({ model: 'gpt-x', ...ask }).catch((e: Error) => e);
+    const err = (await p.generate({ model: 'gpt-x', ...ask }).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ kind: 'http', status: 401 });
     expect(err.message).toBe(`Incorrect API key (you sent: authorization=[redacted] x-api-key=) (model "fast": openai at ${openaiBaseUrl(server)}; key from TEAM_KEY)`);
     expect(pool.secrets.redact(`echo ${key}`)).toBe('echo [redacted]');
