@@ -1,30 +1,24 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/core/policy/types.js';
 import { ProviderPool } from '../../src/providers/index.js';
 import { OpenAIProvider } from '../../src/providers/openai.js';
-import { openaiBaseUrl, startFakeServer, type FakeServer } from '../fake/server.js';
+import { openaiBaseUrl } from '../fake/server.js';
+import { fakeServerForFile } from './suite.js';
 import { cosine, textVector } from '../fake/vectors.js';
 
-let server: FakeServer;
-beforeAll(async () => {
-  server = await startFakeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => server.reset());
+const fake = fakeServerForFile();
 
 const signal = new AbortController().signal;
-const provider = () => new OpenAIProvider({ apiKey: 'k', baseURL: openaiBaseUrl(server), api: 'chat', timeoutMs: 5000 });
+const provider = () => new OpenAIProvider({ apiKey: 'k', baseURL: openaiBaseUrl(fake()), api: 'chat', timeoutMs: 5000 });
 const texts = ['Where is my refund?', 'I want a refund for my order', 'Write a haiku about autumn leaves'];
 
 describe('embed (OpenAI embeddings endpoint)', () => {
   it('sends many texts in one request and returns one vector per text, in order, with usage', async () => {
     const res = await provider().embed({ model: 'text-embedding-3-small', inputs: texts, signal });
-    expect(server.requests).toHaveLength(1);
-    expect(server.requests[0]!.path).toBe('/v1/embeddings');
-    expect(server.requests[0]!.body).toEqual({ model: 'text-embedding-3-small', input: texts, encoding_format: 'float' });
+    expect(fake().requests).toHaveLength(1);
+    expect(fake().requests[0]!.path).toBe('/v1/embeddings');
+    expect(fake().requests[0]!.body).toEqual({ model: 'text-embedding-3-small', input: texts, encoding_format: 'float' });
     expect(res.vectors).toHaveLength(3);
     expect(res.vectors.map((v) => v.length)).toEqual([256, 256, 256]);
     expect(res.vectors[0]).toEqual(textVector(texts[0]!));
@@ -43,20 +37,20 @@ describe('embed (OpenAI embeddings endpoint)', () => {
   });
 
   it('the fake speaks the SDK’s default base64 encoding too', async () => {
-    const client = new OpenAI({ apiKey: 'k', baseURL: openaiBaseUrl(server), maxRetries: 0 });
+    const client = new OpenAI({ apiKey: 'k', baseURL: openaiBaseUrl(fake()), maxRetries: 0 });
     const res = await client.embeddings.create({ model: 'e', input: 'Where is my refund?' });
     const got = Array.from(res.data[0]!.embedding);
     textVector('Where is my refund?').forEach((x, i) => expect(got[i]).toBeCloseTo(x, 6));
   });
 
   it('maps a 429 and a malformed body like generate does', async () => {
-    server.enqueueFaults([{ status: 429, retryAfterMs: 200 }, { kind: 'html' }]);
+    fake().enqueueFaults([{ status: 429, retryAfterMs: 200 }, { kind: 'html' }]);
     await expect(provider().embed({ model: 'e', inputs: texts, signal })).rejects.toMatchObject({ kind: 'http', status: 429, retryAfterMs: 200 });
     await expect(provider().embed({ model: 'e', inputs: texts, signal })).rejects.toMatchObject({ kind: 'malformed' });
   });
 
   it('is offered by openai and openai-compatible models, not by anthropic ones', async () => {
-    const pool = new ProviderPool({ OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', OPENAI_BASE_URL: openaiBaseUrl(server) }, 5000);
+    const pool = new ProviderPool({ OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', OPENAI_BASE_URL: openaiBaseUrl(fake()) }, 5000);
     const model = (provider: ModelConfig['provider']) => ({ alias: provider, provider, model: 'e', pricing: {} }) as unknown as ModelConfig;
     expect((await pool.get(model('openai'))).embed).toBeTypeOf('function');
     const local = await pool.get(model('openai-compatible'));

@@ -1,22 +1,15 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicProvider } from '../../src/providers/anthropic.js';
 import { OpenAIProvider } from '../../src/providers/openai.js';
 import { Secrets } from '../../src/providers/secrets.js';
 import { ProviderError, type AdapterConfig, type Provider } from '../../src/providers/types.js';
-import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type Fault, type FakeServer } from '../fake/server.js';
+import { anthropicBaseUrl, openaiBaseUrl, type Fault } from '../fake/server.js';
+import { fakeServerForFile } from './suite.js';
 
-let server: FakeServer;
-
-beforeAll(async () => {
-  server = await startFakeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const fake = fakeServerForFile();
 beforeEach(() => {
-  server.reset();
-  server.setDefaults({ text: 'The answer is 42.', usage: { input: 12, output: 5 } });
+  fake().setDefaults({ text: 'The answer is 42.', usage: { input: 12, output: 5 } });
 });
 
 const KEY = 'sk-live-0123456789abcdef';
@@ -31,9 +24,9 @@ const paths: Array<{ name: string; make: Make; model: string; stream: boolean }>
 for (const stream of [false, true]) {
   const how = stream ? 'streaming' : 'not streaming';
   paths.push(
-    { name: `chat, ${how}`, stream, model: 'gpt-x', make: (u, t, k) => new OpenAIProvider({ ...config(u ?? openaiBaseUrl(server), t, k), api: 'chat' }) },
-    { name: `responses, ${how}`, stream, model: 'gpt-x', make: (u, t, k) => new OpenAIProvider({ ...config(u ?? openaiBaseUrl(server), t, k), api: 'responses' }) },
-    { name: `messages, ${how}`, stream, model: 'claude-x', make: (u, t, k) => new AnthropicProvider(config(u ?? anthropicBaseUrl(server), t, k)) },
+    { name: `chat, ${how}`, stream, model: 'gpt-x', make: (u, t, k) => new OpenAIProvider({ ...config(u ?? openaiBaseUrl(fake()), t, k), api: 'chat' }) },
+    { name: `responses, ${how}`, stream, model: 'gpt-x', make: (u, t, k) => new OpenAIProvider({ ...config(u ?? openaiBaseUrl(fake()), t, k), api: 'responses' }) },
+    { name: `messages, ${how}`, stream, model: 'claude-x', make: (u, t, k) => new AnthropicProvider(config(u ?? anthropicBaseUrl(fake()), t, k)) },
   );
 }
 
@@ -56,14 +49,14 @@ async function failure(p: Provider, model: string, stream: boolean): Promise<Pro
 
 describe.each(paths)('$name', ({ make, model, stream }) => {
   it.each<Fault>([{ kind: 'malformed' }, { kind: 'html' }, { kind: 'empty' }, { kind: 'end-early' }])('a 200 with a $kind body is a malformed attempt', async (fault) => {
-    server.enqueueFaults([fault]);
+    fake().enqueueFaults([fault]);
     const err = await failure(make(undefined), model, stream);
     expect(err.kind).toBe('malformed');
     expect(err.message).toMatch(/^malformed answer|not valid JSON|stream ended with an error/);
   });
 
   it('a stream or body that stalls after the headers times out within the deadline', async () => {
-    server.enqueueFaults([{ kind: 'stall' }]);
+    fake().enqueueFaults([{ kind: 'stall' }]);
     const started = Date.now();
     const err = await failure(make(undefined, 300), model, stream);
     expect(err.kind).toBe('timeout');
@@ -72,7 +65,7 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
   });
 
   it('a body that trickles in one byte at a time times out within the deadline', async () => {
-    server.enqueueFaults([{ kind: 'trickle', intervalMs: 20 }]);
+    fake().enqueueFaults([{ kind: 'trickle', intervalMs: 20 }]);
     const started = Date.now();
     const err = await failure(make(undefined, 300), model, stream);
     expect(err.kind).toBe('timeout');
@@ -80,7 +73,7 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
   });
 
   it('answers normally after a malformed attempt (nothing is left broken)', async () => {
-    server.enqueueFaults([{ kind: 'html' }]);
+    fake().enqueueFaults([{ kind: 'html' }]);
     const p = make(undefined);
     await failure(p, model, stream);
     await expect(p.generate(request(model, stream))).resolves.toMatchObject({ text: 'The answer is 42.', finishReason: 'stop' });
@@ -94,14 +87,14 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
   });
 
   it('a dropped connection is kind connection and names the model', async () => {
-    server.enqueueFaults([stream ? { kind: 'reset-mid-stream' } : { kind: 'reset' }]);
+    fake().enqueueFaults([stream ? { kind: 'reset-mid-stream' } : { kind: 'reset' }]);
     const err = await failure(make(undefined), model, stream);
     expect(err.kind).toBe('connection');
     expect(err.message).toContain('(model "smart": fake at http://127.0.0.1:');
   });
 
   it('a 401 names the key variable, and the key the server echoed back is redacted', async () => {
-    server.enqueueFaults([{ status: 401, message: 'Incorrect API key', echoKey: true }]);
+    fake().enqueueFaults([{ status: 401, message: 'Incorrect API key', echoKey: true }]);
     const err = await failure(make(undefined), model, stream);
     expect(err).toMatchObject({ kind: 'http', status: 401 });
     expect(err.message).not.toContain('0123456789abcdef');
@@ -113,15 +106,15 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
     const other = 'plainkey-99887766';
     const secrets = new Secrets();
     secrets.add(other);
-    server.enqueueFaults([{ status: 500, message: `upstream rejected ${other}` }]);
+    fake().enqueueFaults([{ status: 500, message: `upstream rejected ${other}` }]);
     const err = await failure(make(undefined, 5000, secrets), model, stream);
     expect(err.message).toBe('upstream rejected [redacted]');
-    server.enqueueFaults([{ status: 500, message: `upstream rejected ${KEY}` }]);
+    fake().enqueueFaults([{ status: 500, message: `upstream rejected ${KEY}` }]);
     expect((await failure(make(undefined, 5000, secrets), model, stream)).message).toBe('upstream rejected [redacted]');
   });
 
   it('an abort by the caller is aborted, not a timeout', async () => {
-    server.enqueueFaults([{ kind: 'stall' }]);
+    fake().enqueueFaults([{ kind: 'stall' }]);
     const controller = new AbortController();
     const pending = make(undefined).generate({ ...request(model, stream), signal: controller.signal });
     setTimeout(() => controller.abort(), 50);

@@ -1,18 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROVIDERS } from '../../src/core/policy/schema.js';
 import type { ModelConfig } from '../../src/core/policy/types.js';
 import { ProviderPool } from '../../src/providers/index.js';
 import { PROVIDER_REGISTRY, apiOf, effectiveBaseUrl, keyVariable } from '../../src/providers/registry.js';
-import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer } from '../fake/server.js';
+import { anthropicBaseUrl, openaiBaseUrl } from '../fake/server.js';
+import { fakeServerForFile } from './suite.js';
 
-let server: FakeServer;
-beforeAll(async () => {
-  server = await startFakeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => server.reset());
+const fake = fakeServerForFile();
 afterEach(() => vi.restoreAllMocks());
 
 const model = (m: Partial<ModelConfig> & Pick<ModelConfig, 'provider'>): ModelConfig =>
@@ -52,10 +46,10 @@ describe('the provider registry', () => {
 
 describe('ProviderPool', () => {
   it('sends to the base URL from the environment it was given', async () => {
-    const pool = new ProviderPool({ OPENAI_API_KEY: 'sk-test-abcdefgh', OPENAI_BASE_URL: openaiBaseUrl(server) }, 5000);
+    const pool = new ProviderPool({ OPENAI_API_KEY: 'sk-test-abcdefgh', OPENAI_BASE_URL: openaiBaseUrl(fake()) }, 5000);
     const p = await pool.get(model({ provider: 'openai' }));
     await expect(p.generate({ model: 'gpt-x', ...ask })).resolves.toMatchObject({ finishReason: 'stop' });
-    expect(server.requests[0]).toMatchObject({ path: '/v1/responses', headers: { authorization: 'Bearer sk-test-abcdefgh' } });
+    expect(fake().requests[0]).toMatchObject({ path: '/v1/responses', headers: { authorization: 'Bearer sk-test-abcdefgh' } });
   });
 
   it('refuses a model whose key variable is unset, naming it', async () => {
@@ -68,19 +62,19 @@ describe('ProviderPool', () => {
 
   it('a refused key names the alias, provider, base URL and variable, and the echoed key is redacted', async () => {
     const key = 'team-key-0000111122223333';
-    const pool = new ProviderPool({ TEAM_KEY: key, OPENAI_BASE_URL: openaiBaseUrl(server) }, 5000);
+    const pool = new ProviderPool({ TEAM_KEY: key, OPENAI_BASE_URL: openaiBaseUrl(fake()) }, 5000);
     const p = await pool.get(model({ provider: 'openai', alias: 'fast', apiKeyEnv: 'TEAM_KEY' }));
-    server.enqueueFaults([{ status: 401, message: 'Incorrect API key', echoKey: true }]);
+    fake().enqueueFaults([{ status: 401, message: 'Incorrect API key', echoKey: true }]);
     const err = (await p.generate({ model: 'gpt-x', ...ask }).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ kind: 'http', status: 401 });
-    expect(err.message).toBe(`Incorrect API key (you sent: authorization=[redacted] x-api-key=) (model "fast": openai at ${openaiBaseUrl(server)}; key from TEAM_KEY)`);
+    expect(err.message).toBe(`Incorrect API key (you sent: authorization=[redacted] x-api-key=) (model "fast": openai at ${openaiBaseUrl(fake())}; key from TEAM_KEY)`);
     expect(pool.secrets.redact(`echo ${key}`)).toBe('echo [redacted]');
   });
 
   it('shows an SDK deprecation warning once per model, in frugal’s words, not on the console', async () => {
     const warnings: string[] = [];
     const consoleWarn = vi.spyOn(console, 'warn');
-    const pool = new ProviderPool({ ANTHROPIC_API_KEY: 'sk-ant-abcdefgh', ANTHROPIC_BASE_URL: anthropicBaseUrl(server) }, 5000, {
+    const pool = new ProviderPool({ ANTHROPIC_API_KEY: 'sk-ant-abcdefgh', ANTHROPIC_BASE_URL: anthropicBaseUrl(fake()) }, 5000, {
       onWarning: (alias, text) => warnings.push(`${alias}: ${text}`),
     });
     const old = model({ provider: 'anthropic', alias: 'old', model: 'claude-sonnet-4-5' });
@@ -97,7 +91,7 @@ describe('ProviderPool', () => {
 
   it('by default writes the warning to stderr, once', async () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const pool = new ProviderPool({ ANTHROPIC_API_KEY: 'sk-ant-abcdefgh', ANTHROPIC_BASE_URL: anthropicBaseUrl(server) }, 5000);
+    const pool = new ProviderPool({ ANTHROPIC_API_KEY: 'sk-ant-abcdefgh', ANTHROPIC_BASE_URL: anthropicBaseUrl(fake()) }, 5000);
     const old = model({ provider: 'anthropic', alias: 'old', model: 'claude-sonnet-4-5' });
     const p = await pool.get(old);
     await p.generate({ model: old.model, ...ask });
