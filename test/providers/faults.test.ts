@@ -122,6 +122,15 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
   });
 });
 
+describe('chat streams from servers that send no usage chunk', () => {
+  it('an answer that ended (finish_reason) stands, its cost unknown', async () => {
+    // role chunk, 4 word chunks, finish chunk: everything but the usage chunk
+    fake().enqueueFaults([{ kind: 'end-early', afterEvents: 6 }]);
+    const p = paths[3]!.make(undefined);
+    await expect(p.generate(request('gpt-x', true))).resolves.toMatchObject({ text: 'The answer is 42.', finishReason: 'stop', usage: undefined });
+  });
+});
+
 /** A port nothing listens on. */
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
