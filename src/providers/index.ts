@@ -53,6 +53,11 @@ export class ProviderPool {
     return provider;
   }
 
+  /** Where the model's requests go, this pool's environment included: key the response cache by it. */
+  baseUrlOf(m: Pick<ModelConfig, 'provider' | 'baseUrl'>): string {
+    return effectiveBaseUrl(m, this.env);
+  }
+
   /** The model's adapter if it is already built (its key was present), else undefined: call get. */
   ready(m: ModelConfig): Provider | undefined {
     return this.built.get(m.alias);

@@ -52,6 +52,12 @@ describe('ProviderPool', () => {
     expect(fake().requests[0]).toMatchObject({ path: '/v1/responses', headers: { authorization: 'Bearer sk-test-abcdefgh' } });
   });
 
+  it('tells where a model’s requests go, its environment included', () => {
+    const pool = new ProviderPool({ ANTHROPIC_BASE_URL: 'http://gateway/' }, 5000);
+    expect(pool.baseUrlOf(model({ provider: 'anthropic' }))).toBe('http://gateway');
+    expect(pool.baseUrlOf(model({ provider: 'openai' }))).toBe('https://api.openai.com/v1');
+  });
+
   it('refuses a model whose key variable is unset, naming it', async () => {
     const pool = new ProviderPool({}, 5000);
     await expect(pool.get(model({ provider: 'anthropic', alias: 'smart', model: 'claude-x' }))).rejects.toMatchObject({
