@@ -4,6 +4,7 @@ import type { Pico } from '../core/money/money.js';
 import type { CallGroup, CallStatus } from '../core/money/stats.js';
 import { openDb, openExistingDb, type Db } from './db.js';
 import { canonicalPrompt, promptHash } from './hash.js';
+import { redactKeyish } from '../core/secrets.js';
 
 export { promptHash, canonicalPrompt } from './hash.js';
 
@@ -55,9 +56,8 @@ const SETTLE = `UPDATE calls SET answered_by = ?, input_tokens = ?, output_token
 const tokens = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.trunc(n) : 0);
 const optInt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : Math.round(n));
 
-// Provider error texts sometimes echo a (masked) key back; keep anything key-shaped out of the file.
-const KEYISH = /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_*-]{6,}|Bearer\s+\S+)/g;
-export const redact = (text: string) => text.replace(KEYISH, '[redacted]');
+// Provider error texts arrive with the keys frugal read redacted; anything else key-shaped stays out too.
+const redact = redactKeyish;
 
 export function statusOf(c: CallRecord): CallStatus {
   return c.error ? 'error' : c.cached ? 'cached' : 'ok';

@@ -6,12 +6,12 @@ import type { RunEvent } from '../core/execution/events.js';
 import { execute, type Sinks, type Work } from '../core/execution/interactive.js';
 import { DEFAULT_BACKOFF } from '../core/execution/retry.js';
 import { Budget, type BudgetLimits } from '../core/money/budget.js';
-import type { ModelConfig } from '../core/policy/types.js';
 import type { ResponseCache } from '../io/cache.js';
 import { cacheKey } from '../io/hash.js';
 import type { JobSpend, Ledger } from '../io/ledger.js';
 import { dataDir } from '../io/store-path.js';
 import { ProviderPool } from '../providers/index.js';
+import { apiOf } from '../providers/registry.js';
 import type { RunStore } from '../view/run-store.js';
 import type { Context } from '../commands/context.js';
 import { nextTurn, sleep } from '../commands/sleep.js';
@@ -60,18 +60,6 @@ export function sessionOptions(ctx: Context, flags: LiveFlags, budget: BudgetLim
     budget,
     job: flags.output ? { output: resolve(ctx.cwd, flags.output), resume: flags.resume === true } : undefined,
   };
-}
-
-const BASE_URL_ENV: Record<ModelConfig['provider'], string | undefined> = {
-  openai: 'OPENAI_BASE_URL',
-  anthropic: 'ANTHROPIC_BASE_URL',
-  'openai-compatible': 'OPENAI_BASE_URL',
-};
-
-/** The base URL a model's requests really go to: its own, else the SDK's environment variable. */
-function effectiveBaseUrl(m: ModelConfig, env: NodeJS.ProcessEnv): string | undefined {
-  const variable = BASE_URL_ENV[m.provider];
-  return m.baseUrl ?? (variable ? env[variable] || undefined : undefined);
 }
 
 /**
@@ -153,7 +141,7 @@ export class LiveSession {
   /** Same provider, model, endpoint (as the environment sets it too), API, messages and answer cap: the same request. */
   private cacheKeyOf(spec: CallSpec): string {
     const m = spec.model;
-    return cacheKey({ provider: m.provider, model: m.model, baseUrl: effectiveBaseUrl(m, this.ctx.env), api: m.api, system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens });
+    return cacheKey({ provider: m.provider, model: m.model, baseUrl: this.pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens });
   }
 
   /** The response cache first when there is one, else the model's provider (its answer goes into the cache). */

@@ -70,8 +70,9 @@ class Endpoint {
     readonly key: string,
     concurrency: number,
     private readonly bound: number,
+    maxPauseMs: number,
   ) {
-    this.limiter = new AimdLimiter(Math.max(1, concurrency));
+    this.limiter = new AimdLimiter(Math.max(1, concurrency), 1000, maxPauseMs);
   }
   /** Waits while the endpoint's queue is full; other endpoints' prompts are not held back by it. */
   async admit(): Promise<void> {
@@ -133,7 +134,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
   const endpointOf = (m: ModelConfig) => {
     const key = endpointKey(m);
     let e = endpoints.get(key);
-    if (!e) endpoints.set(key, (e = new Endpoint(key, limits.concurrency, bound)));
+    if (!e) endpoints.set(key, (e = new Endpoint(key, limits.concurrency, bound, (limits.backoff ?? DEFAULT_BACKOFF).maxRetryAfterMs)));
     return e;
   };
   const inFlight: InFlight = new Set();
