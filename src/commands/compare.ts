@@ -6,6 +6,7 @@ import type { RunEvent } from '../core/execution/events.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
 import type { ClassRule, ModelConfig, Policy } from '../core/policy/types.js';
 import { classify } from '../core/routing/classify.js';
+import { refuseSimilarLive } from './dry-run-features.js';
 import { schedule } from '../core/execution/scheduler.js';
 import { liveControl, makeSender } from './live-common.js';
 import { nextTurn, sleep } from './sleep.js';
@@ -85,6 +86,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   const policies = await Promise.all(
     files.map(async (f) => ({ file: f, policy: await loadPolicyFile(locatePolicy(f, ctx.cwd, ctx.env), ctx.cwd, { now, env: ctx.env, useCache: true }) })),
   );
+  for (const { policy } of policies) refuseSimilarLive(policy, 'frugal compare');
   const counters = new Map(await Promise.all(policies.map(async (p) => [p.policy.tokenizer, await loadCounter(p.policy.tokenizer)] as const)));
 
   // Models by identity, so that a model two policies share is run once.
