@@ -92,7 +92,7 @@ describe('the embedding cache', () => {
     expect(cache.get('a', ['sparse'])).toEqual([undefined]);
     const many = Array.from({ length: 1200 }, (_, i) => `t${i}`);
     cache.put('a', many, many.map((_, i) => unitDense([i + 1, 1])));
-    expect(cache.get('a', many).every((x, i) => x !== undefined && Math.abs(x[0]! - unitDense([i + 1, 1])[0]!) === 0)).toBe(true);
+    expect(cache.get('a', many).every((x, i) => x !== undefined && (x as Float32Array)[0] === unitDense([i + 1, 1])[0])).toBe(true);
     cache.close();
     const db = new Database(dbPath(dir), { readonly: true });
     expect(db.prepare("SELECT length(text_hash) AS h, dims, created_ms FROM embeddings WHERE embedder = 'a' AND dims = 3 LIMIT 1").get()).toEqual({ h: 64, dims: 3, created_ms: Date.parse('2026-01-01T00:00:00Z') });
