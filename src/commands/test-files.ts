@@ -59,16 +59,23 @@ export function loadTests(policy: Policy, policyPath: string): PolicyTest[] {
   return tests;
 }
 
-/** Write new similar_to thresholds into the policy file, changing nothing else (comments, layout, quoting). */
+/**
+ * Write new similar_to thresholds into the policy file, changing nothing else: each threshold's
+ * text is replaced where the YAML parser found it, so comments, layout and quoting stay as written
+ * (re-serialising the document would reflow long flow mappings).
+ */
 export function rewriteThresholds(path: string, policy: Policy, thresholds: ReadonlyMap<string, number>): void {
-  const doc = parseDocument(readFileSync(path, 'utf8'));
+  const text = readFileSync(path, 'utf8');
+  const doc = parseDocument(text);
+  const edits: { from: number; to: number; value: string }[] = [];
   for (const { matcher } of similarMatchers(policy)) {
     const value = thresholds.get(matcher.key);
     if (value === undefined) continue;
     const node = doc.getIn([...matcher.path, 'threshold'], true);
-    // The scalar node is kept (with its comment); only its value changes.
-    if (isScalar(node)) node.value = value;
-    else doc.setIn([...matcher.path, 'threshold'], value);
+    if (!isScalar(node) || !node.range) throw new UserError(`${policy.file}: cannot find ${matcher.key}.threshold to rewrite`, 'the file changed since it was read; run frugal test --fit again');
+    edits.push({ from: node.range[0], to: node.range[1], value: String(value) });
   }
-  writeFileSync(path, doc.toString());
+  let out = text;
+  for (const e of edits.sort((a, b) => b.from - a.from)) out = out.slice(0, e.from) + e.value + out.slice(e.to);
+  writeFileSync(path, out);
 }
