@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { usdToPico } from '../core/money/money.js';
 import type { Policy } from '../core/policy/types.js';
 import { locatePolicy, loadPolicyFile } from '../io/policy-file.js';
 import type { Context } from './context.js';
@@ -33,4 +34,29 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export function usd(name: string) {
+  return (value: string): bigint => {
+    const pico = usdToPico(value);
+    if (pico === undefined) throw new InvalidArgumentError(`${name} must be an amount in USD, such as 5 or 0.25`);
+    return pico;
+  };
+}
+
+export function seconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds above 0`);
+    return n;
+  };
+}
+
+/** The most requests frugal keeps in flight to one provider: each holds a socket and its buffers. */
+export const MAX_CONCURRENCY = 4096;
+
+export function concurrencyArg(value: string): number {
+  const n = positiveInt('--concurrency')(value);
+  if (n > MAX_CONCURRENCY) throw new InvalidArgumentError(`--concurrency must be at most ${MAX_CONCURRENCY} (requests in flight per provider)`);
+  return n;
 }

@@ -1,28 +1,27 @@
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildReport, type ComparedPolicy, type PairOutcome } from '../core/quality/compare.js';
 import { UserError } from '../core/errors.js';
 import type { RunEvent } from '../core/execution/events.js';
+import type { WorkItem } from '../core/execution/interactive.js';
+import { formatUsd } from '../core/money/money.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
-import type { ClassRule, ModelConfig, Policy } from '../core/policy/types.js';
+import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { classify } from '../core/routing/classify.js';
 import { refuseSimilarLive } from './dry-run-features.js';
-import { schedule } from '../core/execution/scheduler.js';
-import { liveControl, makeSender } from './live-common.js';
-import { nextTurn, sleep } from './sleep.js';
-import { sourceText, type InputItem } from '../core/prompt.js';
+import { sourceText } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
+import { ResultFile } from '../io/result-file.js';
+import { recordToJson } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
-import { ProviderPool } from '../providers/index.js';
+import { LiveSession, sessionOptions } from '../run/session.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
-import { collect, examples, positiveInt, nonNegativeInt } from './common.js';
+import { concurrencyArg, examples, nonNegativeInt, seconds, usd } from './common.js';
 import { write, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
-import { openCache, type ResponseCache } from '../io/cache.js';
-import { dataDir } from '../io/store-path.js';
-import { resolve } from 'node:path';
 
 interface CompareOptions {
   input: string;
@@ -35,8 +34,15 @@ interface CompareOptions {
   html?: string;
   concurrency: number;
   retries: number;
+  timeout: number;
+  maxRetryWait: number;
+  maxSpend?: bigint;
+  output?: string;
   outputTokens?: number;
   cache?: boolean;
+  /** --no-ledger sets this false. */
+  ledger: boolean;
+  logPrompts?: boolean;
   home?: string;
   quiet?: boolean;
 }
@@ -61,11 +67,17 @@ export function compareCommand(ctx: Context, setExitCode: (code: number) => void
     .option('--show-regressions <n>', 'list up to N prompts per policy that it got wrong and the baseline got right', nonNegativeInt('--show-regressions'))
     .option('--json', 'print the whole comparison as JSON on stdout')
     .option('--html <file>', 'write a self-contained HTML report (chart and tables), openable offline')
-    .option('-c, --concurrency <n>', 'live: prompts in flight at once', positiveInt('--concurrency'), 8)
+    .option('-c, --concurrency <n>', 'live: requests in flight at once per provider', concurrencyArg, 8)
     .option('--retries <n>', 'live: retries per prompt', nonNegativeInt('--retries'), 4)
+    .option('--timeout <seconds>', 'live: give up on one attempt after this long', seconds('--timeout'), 600)
+    .option('--max-retry-wait <seconds>', 'live: longest retry-after to honour', seconds('--max-retry-wait'), 300)
+    .option('--max-spend <usd>', 'live: hard budget in USD for the comparison (exit 3 when reached)', usd('--max-spend'))
+    .option('-o, --output <file>', 'live: write every call it made, one record per (model, prompt) in `run`\'s format (feed it back with --from)')
     .option('--output-tokens <n>', 'dry run: expected answer length in tokens', nonNegativeInt('--output-tokens'))
     .option('--cache', 'live: also reuse answers from the persistent response cache (and fill it)')
-    .option('--home <dir>', 'where the response cache lives')
+    .option('--no-ledger', 'live: do not record the calls in the spend ledger')
+    .option('--log-prompts', 'live: also store the prompt text in the ledger')
+    .option('--home <dir>', 'where the ledger and the response cache live')
     .option('-q, --quiet', 'no progress view')
     .addHelpText(
       'after',
@@ -142,6 +154,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
       );
     }
   } else {
+    for (const key of needed) outcomes.set(key, new Array<PairOutcome>(prompts.length));
     failedPairs = await runPairs(ctx, opts, first, models, needed, prompts, outcomes);
   }
 
@@ -173,11 +186,10 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   return problems > 0 || failedPairs > 0 ? 1 : 0;
 }
 
-const PAIR_FIELD = '__frugal_compare_model';
-
 /**
  * Live mode: send every prompt to every model some policy (or the baseline) uses, each
- * (model, prompt) pair once, through the same scheduler as `frugal run`. Returns failed pairs.
+ * (model, prompt) pair once, through the same live session as `frugal run`: every call is in the
+ * ledger, under the budget, and (-o) in a results file in run's record format. Returns failed pairs.
  */
 async function runPairs(
   ctx: Context,
@@ -188,74 +200,68 @@ async function runPairs(
   prompts: GradedPrompt[],
   outcomes: Map<string, PairOutcome[]>,
 ): Promise<number> {
-  // A policy of its own: one class per model, chosen by a field each pair carries.
+  // Each model under an alias of its own: two policies may give one alias to different models.
   const aliasOf = new Map<string, string>();
   const pairModels = new Map<string, ModelConfig>();
-  const classes: ClassRule[] = [];
   for (const key of needed) {
     const m = models.get(key)!;
     let alias = modelLabel(m);
     while (pairModels.has(alias)) alias += "'";
     aliasOf.set(key, alias);
     pairModels.set(alias, { ...m, alias });
-    classes.push({ name: alias, route: alias, when: { kind: 'field', key: PAIR_FIELD, path: [PAIR_FIELD], values: [alias] } });
   }
+  const keyOfAlias = new Map([...aliasOf].map(([k, a]) => [a, k]));
   const baselineAlias = aliasOf.get(modelKey(first.models.get(first.baseline)!))!;
-  const pairPolicy: Policy = { ...first, file: '(compare)', baseline: baselineAlias, default: baselineAlias, models: pairModels, classes, budget: { perModelUsd: new Map() } };
-  const index = new Map<string, [string, number]>();
-  const items: InputItem[] = [];
-  for (const key of needed) {
-    outcomes.set(key, new Array<PairOutcome>(prompts.length));
-    prompts.forEach((g, i) => {
-      const id = `${g.prompt.id} @${aliasOf.get(key)}`;
-      index.set(id, [key, i]);
-      items.push({ kind: 'prompt', prompt: { ...g.prompt, id, fields: { ...g.prompt.fields, [PAIR_FIELD]: aliasOf.get(key) } } });
-    });
+  const index = new Map(prompts.map((g, i) => [g.prompt.id, i]));
+  async function* pairs(): AsyncGenerator<WorkItem> {
+    for (const key of needed) {
+      const alias = aliasOf.get(key)!;
+      for (const g of prompts) yield { kind: 'routed', prompt: g.prompt, decision: { class: null, route: alias, reason: `compare: every prompt on ${alias}` } };
+    }
   }
 
-  const pool = new ProviderPool(ctx.env, 600_000);
-  const cache: ResponseCache | undefined = opts.cache ? openCache(dataDir(ctx.env, ctx.cwd, opts.home)) : undefined;
-  const store = new RunStore(pairPolicy);
-  const { control, release } = liveControl(ctx, store);
+  // The live view and the summary count calls per model of the comparison.
+  const viewPolicy: Policy = { ...first, file: '(compare)', baseline: baselineAlias, default: baselineAlias, models: pairModels, classes: [], budget: { perModelUsd: new Map() } };
+  const store = new RunStore(viewPolicy);
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
   store.keepFinished = showView;
-  const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: pairPolicy, clock: ctx.clock }) : undefined;
+  const file = opts.output ? ResultFile.open(opts.output, false) : undefined;
+  const session = await LiveSession.open(ctx, store, sessionOptions(ctx, opts, { total: opts.maxSpend, perModel: new Map() }));
+  const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: viewPolicy, clock: ctx.clock }) : undefined;
   let failed = 0;
   try {
-    async function* source() {
-      yield* items;
-    }
-    await schedule({
-      items: source(),
-      policy: pairPolicy,
-      counter: { name: 'estimate', exact: false, count: () => 0 },
-      concurrency: opts.concurrency,
-      retries: opts.retries,
-      total: items.length,
-      send: makeSender(pool, cache),
-      emit: (e: RunEvent) => {
-        store.apply(e);
-        if (!view && e.type === 'prompt-end' && e.record.error) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
+    await session.run(
+      { items: pairs(), total: needed.size * prompts.length, planner: { route: () => ({ class: null, route: baselineAlias, reason: '' }), models: pairModels }, baseline: pairModels.get(baselineAlias)! },
+      {
+        emit: (e: RunEvent) => {
+          store.apply(e);
+          if (e.type === 'model-refused') write(ctx.stderr, `frugal: ${e.message}; nothing more is sent to ${e.route}`);
+          if (!view && e.type === 'prompt-end' && e.record.error && e.record.error.kind !== 'not-sent') write(ctx.stderr, `frugal: ${e.record.id} on ${e.record.route}: ${e.record.error.message}`);
+        },
+        onRecord: (record) => {
+          const key = keyOfAlias.get(record.route)!;
+          const i = index.get(record.id)!;
+          if (record.error) failed++;
+          // A cached answer costs nothing now, but the comparison is about what each policy costs.
+          const priced = record.cached ? { ...record, cost: record.cacheSaved } : record;
+          outcomes.get(key)![i] = outcomeOf(priced, prompts[i]!.grader);
+          if (!file) return undefined;
+          const m = models.get(key)!;
+          return file.writeLine(JSON.stringify(recordToJson({ ...record, route: m.alias })));
+        },
       },
-      onRecord: (record) => {
-        const [key, i] = index.get(record.id)!;
-        if (record.error) failed++;
-        // A cached answer costs nothing now, but the comparison is about what each policy costs.
-        const priced = record.cached ? { ...record, cost: record.cacheSaved } : record;
-        outcomes.get(key)![i] = outcomeOf(priced, prompts[i]!.grader);
-        return undefined;
-      },
-      control,
-      clock: ctx.clock,
-      sleep,
-      nextTurn,
-      random: Math.random,
-    });
+      undefined,
+      () => file?.flush(),
+    );
   } finally {
-    release();
+    session.close();
     await view?.stop();
-    cache?.close();
+    file?.close();
   }
-  if (store.totals.stop === 'interrupted' || store.totals.stop === 'aborted') throw new UserError('interrupted: the comparison is incomplete', undefined, 130);
+  const stop = store.totals.stop;
+  if (stop === 'interrupted' || stop === 'aborted') throw new UserError('interrupted: the comparison is incomplete', undefined, 130);
+  if (stop === 'budget') {
+    throw new UserError(`stopped at the budget (${formatUsd(session.budget.totalSpent)} spent of ${formatUsd(opts.maxSpend)}): the comparison is incomplete`, 'raise --max-spend, or compare fewer prompts or models', 3);
+  }
   return failed;
 }

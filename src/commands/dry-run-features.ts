@@ -14,7 +14,7 @@ export function embeddingReport(label: string, calls: readonly CallRecord[], cac
   if (label === 'builtin') return 'similar_to: builtin embedder, in process: no embedding calls';
   const tokens = calls.reduce((n, c) => n + c.usage.input, 0);
   const cost = calls.reduce((n, c) => n + c.cost, 0n);
-  const estimated = calls.some((c) => !c.costExact);
+  const estimated = calls.some((c) => c.unsettled > 0n);
   const fromCache = cached > 0 ? `; ${formatInt(cached)} text${cached === 1 ? '' : 's'} from the embedding cache` : '';
   const only = dryRun ? 'dry run: the only calls sent were ' : '';
   return `${only}${formatInt(calls.length)} embedding call${calls.length === 1 ? '' : 's'} to ${label}: ${formatInt(tokens)} tokens, ${estimated ? 'about ' : ''}${formatUsd(cost)}${fromCache}`;

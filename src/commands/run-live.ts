@@ -1,27 +1,20 @@
 import { failures } from '../core/money/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/execution/events.js';
-import { formatInt, formatPct, formatUsd } from '../core/money/money.js';
+import { formatInt, formatPct, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
+import type { BudgetLimits } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
-import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
-import { schedule } from '../core/execution/scheduler.js';
+import { sourceText, type InputItem } from '../core/prompt.js';
+import { routingChain } from '../core/routing/chain.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
+import type { JobSpend } from '../io/ledger.js';
 import { recordToJson, ResultWriter } from '../io/results.js';
 import { ResultFile } from '../io/result-file.js';
-import { randomUUID } from 'node:crypto';
-import type { Ledger } from '../io/ledger.js';
-import type { ResponseCache } from '../io/cache.js';
-import { canonicalPrompt, promptHash } from '../io/hash.js';
-import { dataDir } from '../io/store-path.js';
 import { readPriorResults, type PriorResults } from '../io/resume.js';
-import { Budget, type BudgetLimits } from '../core/money/budget.js';
-import { usdNumberToPico, type Pico } from '../core/money/money.js';
-import { ProviderPool } from '../providers/index.js';
+import { LiveSession, sessionOptions } from '../run/session.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
-import { nextTurn, sleep } from './sleep.js';
 import { leanHeap } from './heap.js';
-import { liveControl, makeSender } from './live-common.js';
 import type { RunOptions } from './run-shared.js';
 
 export interface LiveRun {
@@ -69,74 +62,66 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   if (!textMode) await leanHeap();
   store.keepFinished = showView;
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
-  if (prior) write(ctx.stderr, resumeNote(prior));
   const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
   const writer = new ResultWriter(ctx.stdout, 'turn');
   const emitLine = (r: ResultRecord) => {
     if (!file) return writer.write(r);
     return file.writeLine(JSON.stringify(recordToJson(r)));
   };
-  const home = opts.ledger || opts.cache ? dataDir(ctx.env, ctx.cwd, opts.home) : undefined;
-  // SQLite loads only when the ledger or the cache is on.
-  const ledger: Ledger | undefined = opts.ledger ? (await import('../io/ledger.js')).openLedger(home!) : undefined;
-  const cache: ResponseCache | undefined = opts.cache ? (await import('../io/cache.js')).openCache(home!) : undefined;
-  const runId = randomUUID();
-  const budget = new Budget(budgetLimits(policy, opts.maxSpend), prior?.spent ?? 0n);
-  const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
-
-  const { control, release } = liveControl(ctx, store, () => {
-    if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
-  });
+  const session = await LiveSession.open(
+    ctx,
+    store,
+    sessionOptions(ctx, opts, budgetLimits(policy, opts.maxSpend)),
+    () => {
+      if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
+    },
+  );
+  if (prior) {
+    // Without the ledger, the -o file is all that tells what the job spent before.
+    session.addPriorSpend(prior.spent);
+    write(ctx.stderr, resumeNote(prior, session.prior));
+  }
 
   const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock }) : undefined;
   const emit = (e: RunEvent) => {
     store.apply(e);
+    if (e.type === 'model-refused') write(ctx.stderr, `frugal: ${e.message}; nothing more is sent to ${e.route}`);
     if (view) return;
     if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
-    if (e.type === 'prompt-end' && e.record.error && !textMode) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
+    if (e.type === 'prompt-end' && e.record.error && !textMode && e.record.error.kind !== 'not-sent') write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
   };
 
   let lastRecord: ResultRecord | undefined;
-  const onRecord = (r: ResultRecord, prompt: PromptRecord) => {
+  const onRecord = (r: ResultRecord) => {
     lastRecord = r;
-    ledger?.record(r, { runId, at: ctx.now(), promptHash: promptHash(prompt), promptText: opts.logPrompts ? canonicalPrompt(prompt) : undefined });
     if (!textMode) return emitLine(r);
     if (r.error) {
-      write(ctx.stderr, `frugal: ${r.error.status ? `${r.error.status} ` : ''}${r.error.message}`);
+      if (r.error.kind !== 'missing-key' || store.totals.refused.length === 0) write(ctx.stderr, `frugal: ${r.error.status ? `${r.error.status} ` : ''}${r.error.message}`);
       return undefined;
     }
     // Streamed answers are already on the terminal: end the line.
     return writer.writeLine(streamAnswer ? '' : (r.output ?? '').replace(/\n$/, ''));
   };
 
+  const baseline = policy.models.get(policy.baseline)!;
   try {
-    await schedule({
-      items: rest,
-      policy,
-      counter: run.counter,
-      concurrency: opts.concurrency,
-      retries: opts.retries,
-      forceRoute: opts.model,
-      maxTokens: opts.maxTokens,
-      total: run.total ? await run.total() : undefined,
-      send: makeSender(pool, cache, streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined, () => file?.flush()),
-      emit,
-      onRecord,
-      control,
-      clock: ctx.clock,
-      sleep,
-      nextTurn,
-      random: Math.random,
-      budget,
-      skip: prior?.done,
-    });
+    await session.run(
+      {
+        items: rest,
+        total: run.total ? await run.total() : undefined,
+        skip: prior?.done,
+        planner: { route: routingChain(policy, run.counter, opts.model), models: policy.models, maxTokens: opts.maxTokens },
+        baseline,
+      },
+      { emit, onRecord },
+      streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined,
+      () => file?.flush(),
+    );
   } finally {
-    release();
+    session.close();
     await view?.stop();
     await writer.close(false);
     file?.close();
-    ledger?.close();
-    cache?.close();
   }
 
   const t = store.totals;
@@ -149,7 +134,11 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
     write(ctx.stderr, summaryTable(t, policy));
   }
   if (t.stop === 'budget') {
-    write(ctx.stderr, `frugal: stopped at the budget: ${formatUsd(budget.totalSpent)} spent of ${formatUsd(budget.limits.total)}; the prompts not sent can be run with --resume and a higher --max-spend`);
+    const budget = session.budget;
+    write(
+      ctx.stderr,
+      `frugal: stopped at the budget: ${formatUsd(budget.totalSpent)} spent of ${formatUsd(budget.limits.total)}; each prompt reserves its worst case (its answer cap at the output price) before it is sent, so a lower --max-tokens lets more fit; the prompts not sent can be run with --resume and a higher --max-spend`,
+    );
     return 3;
   }
   if (t.stop === 'interrupted' || t.stop === 'aborted') return 130;
@@ -157,8 +146,12 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   return failures(t) > 0 ? 1 : 0;
 }
 
-function resumeNote(prior: PriorResults): string {
+function resumeNote(prior: PriorResults, booked: JobSpend | undefined): string {
   const parts = [`resuming: ${formatInt(prior.done.size)} prompts already done (${formatUsd(prior.spent)})`];
+  if (booked) {
+    const unsettled = booked.unsettledCalls ? `, of which up to ${formatUsd(booked.unsettled)} for ${formatInt(booked.unsettledCalls)} calls that never settled` : '';
+    parts.push(`the job has booked ${formatUsd(booked.cost)} in all${unsettled}`);
+  }
   if (prior.failed) parts.push(`${formatInt(prior.failed)} failed records will be retried`);
   if (prior.tornBytes) parts.push(`a torn last line (${prior.tornBytes} bytes) was dropped`);
   if (prior.unreadable) parts.push(`${formatInt(prior.unreadable)} unreadable lines ignored`);

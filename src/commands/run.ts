@@ -1,35 +1,18 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { failures } from '../core/money/accounting.js';
 import { dryRun } from '../core/execution/dry-run.js';
 import { UserError } from '../core/errors.js';
 import type { RunEvent } from '../core/execution/events.js';
 import { didYouMean } from '../core/policy/suggest.js';
-import { usdToPico } from '../core/money/money.js';
 import { sourceText } from '../core/prompt.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
 import { openOutput, writeJsonFile } from '../io/json-file.js';
 import { ResultWriter } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { RunStore } from '../view/run-store.js';
-import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt, positiveInt } from './common.js';
+import { addRoutesOption, collect, concurrencyArg, examples, loadPolicy, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
 import { write, type Context } from './context.js';
 import type { RunOptions } from './run-shared.js';
-
-function usd(name: string) {
-  return (value: string): bigint => {
-    const pico = usdToPico(value);
-    if (pico === undefined) throw new InvalidArgumentError(`${name} must be an amount in USD, such as 5 or 0.25`);
-    return pico;
-  };
-}
-
-function seconds(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds above 0`);
-    return n;
-  };
-}
 
 export function runCommand(ctx: Context, setExitCode: (code: number) => void): Command {
   const cmd = new Command('run')
@@ -41,7 +24,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--summary-json <file>', 'write the run summary as JSON to FILE')
     .addOption(new Option('--format <format>', 'stdout format: text (the answer) or jsonl (one record per prompt); auto: text for a single text prompt').choices(['auto', 'jsonl', 'text']).default('auto'))
     .addOption(new Option('--input-format <format>', 'how to read stdin: auto detects JSONL records').choices(['auto', 'jsonl', 'text']).default('auto'))
-    .option('-c, --concurrency <n>', 'prompts in flight at once', positiveInt('--concurrency'), 8)
+    .option('-c, --concurrency <n>', 'requests in flight at once per provider (lowered on 429s)', concurrencyArg, 8)
     .option('-m, --model <alias>', "send every prompt to this model of the policy (the baseline stays the policy's)")
     .option('--max-tokens <n>', "cap every answer at N output tokens (a record's smaller max_tokens still applies)", positiveInt('--max-tokens'))
     .option('--retries <n>', 'retries per prompt on 408/409/429/5xx and dropped connections', nonNegativeInt('--retries'), 4)
@@ -104,6 +87,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
         items: readPrompts(input),
         policy,
         counter,
+        forceRoute: opts.model,
         assumption: { tokens: opts.outputTokens },
         emit,
         now: ctx.clock,

@@ -62,15 +62,17 @@ export function remoteEmbedder(o: RemoteEmbedderOptions): Embedder {
           throw new UserError(`embedder ${m.alias}: the server returned ${result.vectors.length} vectors for ${inputs.length} texts`, undefined, 1);
         }
         const usage: Usage = result.usage ?? { input: inputs.reduce((n, t) => n + o.count(t), 0), output: 0, cacheRead: 0, cacheWrite: 0 };
+        // Embeddings are billed as input tokens at the model's input price.
+        const cost = costOf(usage, m.pricing.rates);
         const call: CallRecord = {
           kind: 'embed',
           route: m.alias,
           provider: m.provider,
           model: m.model,
           usage,
-          // Embeddings are billed as input tokens at the model's input price.
-          cost: costOf(usage, m.pricing.rates),
-          costExact: result.usage !== undefined,
+          cost,
+          // No usage reported: the cost is our token count's, booked as unsettled.
+          unsettled: result.usage ? 0n : cost,
           latencyMs: Math.round(o.clock() - started),
           attempts: attempt,
           cached: false,

@@ -50,6 +50,54 @@ const MIGRATIONS: readonly string[] = [
      answered_by        TEXT,
      created_ms         INTEGER NOT NULL
    ) STRICT, WITHOUT ROWID;`,
+  // One row per call, written before its request leaves (status 'pending', booked at its
+  // reservation) and settled when it comes back; the job an -o file belongs to, for --resume.
+  `CREATE TABLE calls_v2 (
+     id                 INTEGER PRIMARY KEY,
+     at                 TEXT    NOT NULL,
+     at_ms              INTEGER NOT NULL,
+     run_id             TEXT    NOT NULL,
+     job_id             TEXT,              -- the -o job (resume and the budget read its spend)
+     prompt_id          TEXT    NOT NULL,
+     kind               TEXT    NOT NULL CHECK (kind IN ('answer', 'check', 'embed')),
+     class              TEXT,
+     route              TEXT    NOT NULL,
+     provider           TEXT    NOT NULL,
+     model              TEXT    NOT NULL,
+     answered_by        TEXT,
+     input_tokens       INTEGER NOT NULL,
+     output_tokens      INTEGER NOT NULL,
+     cache_read_tokens  INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL,
+     reasoning_tokens   INTEGER NOT NULL DEFAULT 0,
+     cost_pico          INTEGER,           -- booked; NULL only in rows of older frugals (unknown)
+     unsettled_pico     INTEGER NOT NULL DEFAULT 0,  -- the part of cost_pico that is reservations
+     baseline_cost_pico INTEGER,
+     latency_ms         INTEGER,
+     attempts           INTEGER,
+     finish_reason      TEXT,
+     status             TEXT    NOT NULL CHECK (status IN ('pending', 'ok', 'error', 'cached')),
+     error_status       INTEGER,
+     error_kind         TEXT,
+     error_message      TEXT,
+     prompt_hash        TEXT    NOT NULL,
+     prompt_text        TEXT
+   ) STRICT;
+   INSERT INTO calls_v2 (id, at, at_ms, run_id, job_id, prompt_id, kind, class, route, provider, model, answered_by,
+     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_pico, baseline_cost_pico, latency_ms,
+     attempts, status, error_status, error_kind, error_message, prompt_hash, prompt_text)
+   SELECT id, at, at_ms, run_id, NULL, prompt_id, 'answer', class, route, provider, model, answered_by,
+     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_pico, baseline_cost_pico, latency_ms,
+     attempts, status, error_status, error_kind, error_message, prompt_hash, prompt_text FROM calls;
+   DROP TABLE calls;
+   ALTER TABLE calls_v2 RENAME TO calls;
+   CREATE INDEX calls_at_ms ON calls (at_ms);
+   CREATE INDEX calls_job ON calls (job_id) WHERE job_id IS NOT NULL;
+   CREATE TABLE jobs (
+     output     TEXT    PRIMARY KEY,      -- the -o file's absolute path
+     job_id     TEXT    NOT NULL,
+     started_ms INTEGER NOT NULL
+   ) STRICT;`,
   // Embeddings of similar_to examples and prompts, so each text is embedded once per embedder.
   `CREATE TABLE embeddings (
      embedder   TEXT    NOT NULL,  -- provider:model:base_url of the embedding model

@@ -1,174 +1,153 @@
-import type { ResultRecord } from '../core/execution/events.js';
+import type { CallJournal, CallSpec } from '../core/execution/call-runner.js';
+import type { CallKind, CallRecord } from '../core/execution/calls.js';
+import type { Pico } from '../core/money/money.js';
 import type { CallGroup, CallStatus } from '../core/money/stats.js';
 import { openDb, openExistingDb, type Db } from './db.js';
+import { canonicalPrompt, promptHash } from './hash.js';
+import { redactKeyish } from '../core/secrets.js';
 
 export { promptHash, canonicalPrompt } from './hash.js';
 
-export interface LedgerMeta {
+/** What a run's calls share in the ledger. */
+export interface LedgerRun {
   runId: string;
-  at: Date;
-  /** sha256 of the canonical request text (see promptHash). */
-  promptHash: string;
-  /** Only with --log-prompts: the canonical request text (see canonicalPrompt). */
-  promptText?: string | undefined;
+  /** The -o job the run belongs to (see jobFor), so that --resume can read its spend. */
+  jobId?: string | undefined;
+  now: () => Date;
+  /** --log-prompts: keep the canonical request text, not only its hash. */
+  logPrompts?: boolean | undefined;
 }
 
-export interface LedgerOptions {
-  /** Records held before one transaction writes them all. */
-  batchSize?: number | undefined;
-  /** Longest a record waits in memory before it is written, in ms. */
-  maxDelayMs?: number | undefined;
+/** What a job has booked so far: settled calls exactly, unsettled ones at their reservations. */
+export interface JobSpend {
+  cost: Pico;
+  unsettled: Pico;
+  unsettledCalls: number;
 }
 
 export interface Ledger {
   readonly dir: string;
-  /** Queues one finished call; written with the next batch. Dry-run records are refused. */
-  record(record: ResultRecord, meta: LedgerMeta): void;
-  /** Writes every queued record in one transaction. */
-  flush(): void;
-  /** Flushes and closes the database. Safe to call twice. */
+  /** The write-ahead journal of a run's calls: each is written before its request leaves. */
+  journal(run: LedgerRun): CallJournal;
+  /**
+   * The job an -o file holds: with `resume`, the one recorded for that file (a new one when there
+   * is none); otherwise a new job, which replaces the file's old one.
+   */
+  jobFor(outputPath: string, resume: boolean, newId: () => string): { jobId: string; resumed: boolean };
+  /** Everything the job's calls have booked, in every run of it. */
+  jobSpend(jobId: string): JobSpend;
+  /** Closes the database. Safe to call twice. */
   close(): void;
 }
 
 const INSERT = `INSERT INTO calls (
-  at, at_ms, run_id, prompt_id, class, route, provider, model, answered_by,
+  at, at_ms, run_id, job_id, prompt_id, kind, class, route, provider, model,
   input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-  cost_pico, baseline_cost_pico, latency_ms, attempts, status,
-  error_status, error_kind, error_message, prompt_hash, prompt_text
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  cost_pico, unsettled_pico, baseline_cost_pico, attempts, status, prompt_hash, prompt_text
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, 0, ?, ?, ?, ?)`;
 
-type Row = (string | number | bigint | null)[];
+const REBOOK = `UPDATE calls SET cost_pico = ?, unsettled_pico = ?, attempts = attempts + 1 WHERE id = ?`;
 
-const tokens = (n: number) => (Number.isFinite(n) ? Math.trunc(n) : 0);
+const SETTLE = `UPDATE calls SET answered_by = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
+  cache_write_tokens = ?, reasoning_tokens = ?, cost_pico = ?, unsettled_pico = ?, baseline_cost_pico = ?,
+  latency_ms = ?, attempts = ?, finish_reason = ?, status = ?, error_status = ?, error_kind = ?, error_message = ?
+  WHERE id = ?`;
+
+const tokens = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.trunc(n) : 0);
 const optInt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : Math.round(n));
 
-// Provider error texts sometimes echo a (masked) key back; keep anything key-shaped out of the file.
-const KEYISH = /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_*-]{6,}|Bearer\s+\S+)/g;
-export const redact = (text: string) => text.replace(KEYISH, '[redacted]');
+// Provider error texts arrive with the keys frugal read redacted; anything else key-shaped stays out too.
+const redact = redactKeyish;
 
-export function statusOf(r: ResultRecord): CallStatus {
-  return r.error ? 'error' : r.cached ? 'cached' : 'ok';
-}
-
-function toRow(r: ResultRecord, meta: LedgerMeta): Row {
-  return [
-    meta.at.toISOString(),
-    meta.at.getTime(),
-    meta.runId,
-    r.id,
-    r.class,
-    r.route,
-    r.provider,
-    r.model,
-    r.answeredBy ?? null,
-    tokens(r.usage.input),
-    tokens(r.usage.output),
-    tokens(r.usage.cacheRead),
-    tokens(r.usage.cacheWrite),
-    r.cost ?? null,
-    r.baselineCost ?? null,
-    optInt(r.latencyMs),
-    optInt(r.attempts),
-    statusOf(r),
-    r.error?.status ?? null,
-    r.error?.kind ?? null,
-    r.error ? redact(r.error.message) : null,
-    meta.promptHash,
-    meta.promptText ?? null,
-  ];
+export function statusOf(c: CallRecord): CallStatus {
+  return c.error ? 'error' : c.cached ? 'cached' : 'ok';
 }
 
 class SqliteLedger implements Ledger {
-  private pending: Row[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  /** A timed flush that failed: thrown from the next call, since nobody was there to catch it. */
-  private failure: unknown;
-  private readonly writeBatch: (rows: Row[]) => void;
-  private readonly batchSize: number;
-  private readonly maxDelayMs: number;
-
   constructor(
     readonly dir: string,
     private db: Db | undefined,
-    options: LedgerOptions,
-  ) {
-    this.batchSize = options.batchSize ?? 256;
-    this.maxDelayMs = options.maxDelayMs ?? 1000;
-    const insert = db!.prepare(INSERT);
-    const many = db!.transaction((rows: Row[]) => {
-      for (const row of rows) insert.run(row);
-    });
-    // IMMEDIATE takes the write lock up front, so a busy database waits in the busy handler
-    // instead of failing part-way through a read-then-write upgrade.
-    this.writeBatch = (rows) => many.immediate(rows);
+  ) {}
+
+  journal(run: LedgerRun): CallJournal {
+    const db = this.open();
+    const insert = db.prepare(INSERT);
+    const rebook = db.prepare(REBOOK);
+    const settle = db.prepare(SETTLE);
+    const open = (spec: CallSpec, booked: Pico, status: 'pending' | 'cached'): number => {
+      const at = run.now();
+      const { prompt } = spec;
+      return Number(
+        insert.run(
+          at.toISOString(), at.getTime(), run.runId, run.jobId ?? null, prompt.id, spec.kind, spec.class, spec.model.alias, spec.model.provider, spec.model.model,
+          booked, booked, status === 'pending' ? 1 : 0, status, promptHash(prompt), run.logPrompts ? canonicalPrompt(prompt) : null,
+        ).lastInsertRowid,
+      );
+    };
+    return {
+      // Autocommit: the row is in the WAL before the request leaves, so even kill -9 keeps it.
+      open: (spec, booked) => open(spec, booked, 'pending'),
+      rebook: (handle, booked) => {
+        rebook.run(booked, booked, handle);
+      },
+      settle: (handle, spec, c, baselineCost) => {
+        if (handle === undefined) {
+          // Nothing left: only a cache hit is worth a row (it is counted, at no cost).
+          if (!c.cached) return;
+          handle = open(spec, 0n, 'cached');
+        }
+        const u = c.usage;
+        settle.run(
+          c.answeredBy ?? null, tokens(u.input), tokens(u.output), tokens(u.cacheRead), tokens(u.cacheWrite), tokens(u.reasoning),
+          c.cost, c.unsettled, baselineCost ?? null, optInt(c.latencyMs), c.attempts, c.finishReason ?? null, statusOf(c),
+          c.error?.status ?? null, c.error?.kind ?? null, c.error ? redact(c.error.message) : null, handle,
+        );
+      },
+    };
   }
 
-  record(record: ResultRecord, meta: LedgerMeta): void {
-    this.rethrow();
-    if (!this.db) throw new Error('ledger is closed');
-    if (record.estimated) throw new Error('dry-run records are not calls and do not go in the ledger');
-    this.pending.push(toRow(record, meta));
-    if (this.pending.length >= this.batchSize) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.timedFlush(), this.maxDelayMs);
-      this.timer.unref();
+  jobFor(outputPath: string, resume: boolean, newId: () => string): { jobId: string; resumed: boolean } {
+    const db = this.open();
+    if (resume) {
+      const row = db.prepare<[string], { job_id: string }>('SELECT job_id FROM jobs WHERE output = ?').get(outputPath);
+      if (row) return { jobId: row.job_id, resumed: true };
     }
+    const jobId = newId();
+    db.prepare('INSERT OR REPLACE INTO jobs (output, job_id, started_ms) VALUES (?, ?, ?)').run(outputPath, jobId, Date.now());
+    return { jobId, resumed: false };
   }
 
-  flush(): void {
-    this.rethrow();
-    this.write();
+  jobSpend(jobId: string): JobSpend {
+    const row = this.open()
+      .prepare<[string], { cost: bigint; unsettled: bigint; unsettled_calls: bigint }>(
+        'SELECT COALESCE(SUM(cost_pico), 0) AS cost, COALESCE(SUM(unsettled_pico), 0) AS unsettled, COALESCE(SUM(unsettled_pico > 0), 0) AS unsettled_calls FROM calls WHERE job_id = ?',
+      )
+      .safeIntegers(true)
+      .get(jobId)!;
+    return { cost: row.cost, unsettled: row.unsettled, unsettledCalls: Number(row.unsettled_calls) };
   }
 
   close(): void {
     if (!this.db) return;
-    try {
-      this.flush();
-    } finally {
-      this.db.close();
-      this.db = undefined;
-    }
+    this.db.close();
+    this.db = undefined;
   }
 
-  private write(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0 || !this.db) return;
-    const rows = this.pending;
-    this.pending = [];
-    try {
-      this.writeBatch(rows);
-    } catch (err) {
-      // The transaction rolled back: keep the rows for the next try.
-      this.pending = rows.concat(this.pending);
-      throw err;
-    }
-  }
-
-  private timedFlush(): void {
-    try {
-      this.write();
-    } catch (err) {
-      this.failure = err;
-    }
-  }
-
-  private rethrow(): void {
-    if (this.failure === undefined) return;
-    const err = this.failure;
-    this.failure = undefined;
-    throw err;
+  private open(): Db {
+    if (!this.db) throw new Error('ledger is closed');
+    return this.db;
   }
 }
 
 /** Opens the ledger in `dir` (the data folder), creating folder and database as needed. */
-export function openLedger(dir: string, options: LedgerOptions = {}): Ledger {
-  return new SqliteLedger(dir, openDb(dir), options);
+export function openLedger(dir: string): Ledger {
+  return new SqliteLedger(dir, openDb(dir));
 }
 
 const GROUPS = `SELECT
-  at_ms / 86400000 AS day, provider, model, route, class, status,
+  at_ms / 86400000 AS day, provider, model, route, class, kind, status,
   COUNT(*) AS calls,
+  SUM(unsettled_pico) AS unsettled, SUM(unsettled_pico > 0) AS unsettled_calls,
   SUM(input_tokens) AS input, SUM(output_tokens) AS output,
   SUM(cache_read_tokens) AS cache_read, SUM(cache_write_tokens) AS cache_write,
   COALESCE(SUM(cost_pico), 0) AS cost, SUM(cost_pico IS NULL) AS cost_unknown,
@@ -176,7 +155,7 @@ const GROUPS = `SELECT
   COALESCE(SUM(CASE WHEN baseline_cost_pico IS NOT NULL THEN cost_pico END), 0) AS paired_cost,
   COALESCE(SUM(CASE WHEN cost_pico IS NOT NULL THEN baseline_cost_pico END), 0) AS paired_baseline
 FROM calls WHERE at_ms >= ?
-GROUP BY day, provider, model, route, class, status`;
+GROUP BY day, provider, model, route, class, kind, status`;
 
 interface GroupRow {
   day: bigint;
@@ -184,8 +163,11 @@ interface GroupRow {
   model: string;
   route: string;
   class: string | null;
+  kind: CallKind;
   status: CallStatus;
   calls: bigint;
+  unsettled: bigint;
+  unsettled_calls: bigint;
   input: bigint;
   output: bigint;
   cache_read: bigint;
@@ -224,8 +206,11 @@ export function readGroups(db: Db, since?: Date): CallGroup[] {
     model: r.model,
     route: r.route,
     class: r.class,
+    kind: r.kind,
     status: r.status,
     calls: Number(r.calls),
+    unsettled: r.unsettled,
+    unsettledCalls: Number(r.unsettled_calls),
     inputTokens: Number(r.input),
     outputTokens: Number(r.output),
     cacheReadTokens: Number(r.cache_read),

@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { CallError, CallRecord } from '../core/execution/calls.js';
 import type { ResultRecord } from '../core/execution/events.js';
+import type { Usage } from '../core/money/pricing.js';
 import { sourceText } from '../core/prompt.js';
 import { picoToUsd } from '../core/money/money.js';
 import { TurnBatch } from './turn-batch.js';
@@ -35,19 +37,48 @@ export function recordToJson(r: ResultRecord): Record<string, unknown> {
     answered_by: r.answeredBy ?? null,
     reason: r.reason,
     output: r.output ?? null,
-    usage: {
-      input_tokens: r.usage.input,
-      output_tokens: r.usage.output,
-      cache_read_tokens: r.usage.cacheRead,
-      cache_write_tokens: r.usage.cacheWrite,
-    },
+    usage: usageJson(r.usage),
     cost_usd: usd(r.cost),
+    cost_exact: (r.unsettled ?? 0n) === 0n,
     baseline_cost_usd: usd(r.baselineCost),
     latency_ms: r.latencyMs ?? null,
     attempts: r.attempts ?? null,
     cached: r.cached ?? false,
-    error: r.error ? { status: r.error.status ?? null, type: r.error.kind ?? null, message: r.error.message } : null,
+    ...(r.escalated === undefined ? {} : { escalated: r.escalated }),
+    error: errorJson(r.error),
+    calls: (r.calls ?? []).map(callJson),
     source,
+  };
+}
+
+function usageJson(u: Usage): Record<string, number> {
+  const json: Record<string, number> = { input_tokens: u.input, output_tokens: u.output, cache_read_tokens: u.cacheRead, cache_write_tokens: u.cacheWrite };
+  if (u.reasoning !== undefined) json.reasoning_tokens = u.reasoning;
+  return json;
+}
+
+const errorJson = (e: CallError | undefined) => (e ? { status: e.status ?? null, type: e.kind ?? null, message: e.message } : null);
+
+/**
+ * One call of a record. `cost_usd` is what is booked for it; `cost_exact: false` when part of it
+ * (`unsettled_usd`) is the reservation of an attempt that never came back whole: an upper bound.
+ */
+export function callJson(c: CallRecord): Record<string, unknown> {
+  return {
+    kind: c.kind,
+    route: c.route,
+    provider: c.provider,
+    model: c.model,
+    answered_by: c.answeredBy ?? null,
+    usage: usageJson(c.usage),
+    cost_usd: picoToUsd(c.cost),
+    cost_exact: c.unsettled === 0n,
+    unsettled_usd: picoToUsd(c.unsettled),
+    latency_ms: c.latencyMs ?? null,
+    attempts: c.attempts,
+    finish_reason: c.finishReason ?? null,
+    cached: c.cached,
+    error: errorJson(c.error),
   };
 }
 

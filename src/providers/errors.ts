@@ -35,12 +35,16 @@ export interface SdkErrorClasses {
   APIUserAbortError: ErrorClass;
   APIConnectionTimeoutError: ErrorClass;
   APIConnectionError: ErrorClass;
+  APIError: ErrorClass;
 }
 
 function causeOf(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string; cause?: { code?: string } } }).cause;
   return cause?.cause?.code ?? cause?.code ?? cause?.message ?? '';
 }
+
+// The request never reached a server: nothing can have been billed.
+const UNREACHED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /** Map an error thrown by an official SDK to a ProviderError. Unknown errors are bugs: rethrown. */
 export function fromSdkError(err: unknown, now: number, sdk: SdkErrorClasses): ProviderError {
@@ -50,11 +54,18 @@ export function fromSdkError(err: unknown, now: number, sdk: SdkErrorClasses): P
   if (err instanceof sdk.APIConnectionTimeoutError) return new ProviderError('request timed out', 'timeout');
   if (err instanceof sdk.APIConnectionError) {
     const cause = causeOf(err);
+    if (UNREACHED.test(cause)) return new ProviderError(`cannot connect (${cause})`, 'refused');
     return new ProviderError(`connection failed${cause ? ` (${cause})` : ''}`, 'connection');
   }
   if (typeof e?.status === 'number') {
     return new ProviderError(serverMessage(e), 'http', e.status, retryAfterMs(e.headers, now));
   }
+  // An `error` event inside a 200 stream: the SDKs raise an APIError without a status.
+  if (err instanceof sdk.APIError) {
+    return new ProviderError(`the stream ended with an error: ${serverMessage(e)}`, 'malformed');
+  }
+  // An SSE event whose data is not JSON.
+  if (err instanceof SyntaxError) return new ProviderError(`the answer is not valid JSON (${err.message})`, 'malformed');
   if (e && (e.name === 'AbortError' || (err as Error).message === 'Request was aborted.')) return new ProviderError('aborted', 'aborted');
   // A stream that breaks mid-answer surfaces as a plain error from the SDK's stream reader.
   const code = (err as NodeJS.ErrnoException)?.code;

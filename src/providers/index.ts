@@ -1,32 +1,37 @@
 import type { ModelConfig } from '../core/policy/types.js';
+import { apiOf, effectiveBaseUrl, keyVariable, providerSpec } from './registry.js';
+import { Secrets } from '../core/secrets.js';
 import { ProviderError, type Provider } from './types.js';
 
 export { ProviderError } from './types.js';
 export type { GenerateRequest, GenerateResult, EmbedRequest, EmbedResult, Provider } from './types.js';
+export { apiOf, effectiveBaseUrl, keyVariable, PROVIDER_REGISTRY } from './registry.js';
+export { Secrets, redactKeyish } from '../core/secrets.js';
 
-const DEFAULT_KEY_ENV: Record<string, string | undefined> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  'openai-compatible': undefined,
-};
-
-/** The environment variable a model's key is read from, if it needs one. */
-export function keyVariable(m: ModelConfig): string | undefined {
-  return m.apiKeyEnv ?? DEFAULT_KEY_ENV[m.provider];
+export interface PoolOptions {
+  /** An SDK warning about a model (e.g. deprecated), in frugal's words; called once per model and text. Default: one line on stderr. */
+  onWarning?: (modelAlias: string, text: string) => void;
 }
+
+const toStderr = (alias: string, text: string) => process.stderr.write(`frugal: model "${alias}": ${text}\n`);
 
 /**
  * Builds each model's adapter on first use, loading only the SDK that model needs. Keys are read
- * from the environment here and handed to the SDK; they are never stored anywhere else.
+ * from the environment here and handed to the SDK; their values join `secrets`, so that no error
+ * text carries them.
  */
 export class ProviderPool {
   private readonly cache = new Map<string, Promise<Provider>>();
   /** Adapters already built, by model alias: a batch takes them without waiting a turn. */
   private readonly built = new Map<string, Provider>();
+  private readonly warned = new Set<string>();
+  /** Every key value read so far; the ledger and writers can redact with it too. */
+  readonly secrets = new Secrets();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly timeoutMs: number,
+    private readonly options: PoolOptions = {},
   ) {}
 
   /** Throws ProviderError('missing-key') when the key variable is unset: nothing is sent. */
@@ -36,9 +41,10 @@ export class ProviderPool {
     if (variable && !key) {
       return Promise.reject(new ProviderError(`${variable} is not set (needed for ${m.alias}: ${m.provider}/${m.model})`, 'missing-key'));
     }
+    this.secrets.add(key);
     let provider = this.cache.get(m.alias);
     if (!provider) {
-      provider = this.create(m, key).then((p) => {
+      provider = this.create(m, key, variable).then((p) => {
         this.built.set(m.alias, p);
         return p;
       });
@@ -47,23 +53,35 @@ export class ProviderPool {
     return provider;
   }
 
+  /** Where the model's requests go, this pool's environment included: key the response cache by it. */
+  baseUrlOf(m: Pick<ModelConfig, 'provider' | 'baseUrl'>): string {
+    return effectiveBaseUrl(m, this.env);
+  }
+
   /** The model's adapter if it is already built (its key was present), else undefined: call get. */
   ready(m: ModelConfig): Provider | undefined {
     return this.built.get(m.alias);
   }
 
-  private async create(m: ModelConfig, key: string | undefined): Promise<Provider> {
-    if (m.provider === 'anthropic') {
-      const { AnthropicProvider } = await import('./anthropic.js');
-      return new AnthropicProvider({ apiKey: key!, baseURL: m.baseUrl ?? this.env.ANTHROPIC_BASE_URL, timeoutMs: this.timeoutMs });
-    }
-    const { OpenAIProvider } = await import('./openai.js');
-    return new OpenAIProvider({
-      apiKey: key,
-      baseURL: m.baseUrl ?? this.env.OPENAI_BASE_URL,
-      // Responses is OpenAI's own current API; compatible servers implement Chat Completions.
-      api: m.api ?? (m.provider === 'openai' ? 'responses' : 'chat'),
-      timeoutMs: this.timeoutMs,
-    });
+  private warn(alias: string, text: string): void {
+    const once = `${alias}\n${text}`;
+    if (this.warned.has(once)) return;
+    this.warned.add(once);
+    (this.options.onWarning ?? toStderr)(alias, text);
+  }
+
+  private create(m: ModelConfig, key: string | undefined, variable: string | undefined): Promise<Provider> {
+    const baseUrl = effectiveBaseUrl(m, this.env);
+    return providerSpec(m.provider).create(
+      {
+        apiKey: key,
+        baseURL: baseUrl,
+        timeoutMs: this.timeoutMs,
+        label: { alias: m.alias, provider: m.provider, baseUrl, keyVariable: variable },
+        secrets: this.secrets,
+        onWarning: (text) => this.warn(m.alias, text),
+      },
+      apiOf(m),
+    );
   }
 }

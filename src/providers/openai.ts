@@ -1,43 +1,24 @@
 import OpenAI from 'openai';
 import type { Usage } from '../core/money/pricing.js';
-import { fromSdkError } from './errors.js';
-import type { FinishReason } from '../core/execution/calls.js';
-import type { GenerateRequest, GenerateResult, Provider } from './types.js';
+import { attempt } from './attempt.js';
+import { ChatStream, chatBody, chatResult } from './openai-chat.js';
+import { ResponsesStream, responsesBody, responsesResult } from './openai-responses.js';
+import { sdkLogger } from './warnings.js';
+import { isObject, malformed, num, readJson } from './wire.js';
+import type { AdapterConfig, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, Provider } from './types.js';
 
-export interface OpenAIOptions {
-  apiKey: string | undefined;
-  baseURL: string | undefined;
+export { chatFinish, chatUsage } from './openai-chat.js';
+export { responsesFinish, responsesUsage } from './openai-responses.js';
+
+export interface OpenAIOptions extends AdapterConfig {
   api: 'chat' | 'responses';
-  timeoutMs: number;
 }
 
-interface ChatUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number | null } | null;
-}
-
-interface ResponsesUsage {
-  input_tokens: number;
-  output_tokens: number;
-  input_tokens_details?: { cached_tokens?: number | null } | null;
-}
-
-/** Chat Completions: prompt_tokens includes the cached ones; OpenAI bills no cache writes. */
-export function chatUsage(u: ChatUsage | null | undefined): Usage | undefined {
-  if (!u) return undefined;
-  return { input: u.prompt_tokens, output: u.completion_tokens, cacheRead: u.prompt_tokens_details?.cached_tokens ?? 0, cacheWrite: 0 };
-}
-
-export function responsesUsage(u: ResponsesUsage | null | undefined): Usage | undefined {
-  if (!u) return undefined;
-  return { input: u.input_tokens, output: u.output_tokens, cacheRead: u.input_tokens_details?.cached_tokens ?? 0, cacheWrite: 0 };
-}
-
-function chatMessages(r: GenerateRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
-  const out: OpenAI.Chat.ChatCompletionMessageParam[] = r.system ? [{ role: 'system', content: r.system }] : [];
-  for (const m of r.messages) out.push({ role: m.role, content: m.content } as OpenAI.Chat.ChatCompletionMessageParam);
-  return out;
+/** Embeddings bill input tokens only. */
+export function embeddingsUsage(u: unknown): Usage | undefined {
+  if (!isObject(u)) return undefined;
+  const input = num(u['prompt_tokens']) ?? num(u['total_tokens']);
+  return input === undefined ? undefined : { input, output: 0, cacheRead: 0, cacheWrite: 0 };
 }
 
 /** OpenAI and OpenAI-compatible servers, through the official SDK (its own retries off: frugal retries). */
@@ -51,106 +32,50 @@ export class OpenAIProvider implements Provider {
       baseURL: options.baseURL,
       maxRetries: 0,
       timeout: options.timeoutMs,
+      logger: sdkLogger(options.onWarning),
     });
   }
 
-  async generate(r: GenerateRequest): Promise<GenerateResult> {
-    try {
-      return this.options.api === 'responses' ? await this.responses(r) : await this.chat(r);
-    } catch (err) {
-      throw fromSdkError(err, Date.now(), OpenAI);
-    }
+  generate(r: GenerateRequest): Promise<GenerateResult> {
+    return attempt(this.options, OpenAI, r.signal, (signal) => (this.options.api === 'responses' ? this.responses(r, signal) : this.chat(r, signal)));
   }
 
-  private async chat(r: GenerateRequest): Promise<GenerateResult> {
-    const body = {
-      model: r.model,
-      messages: chatMessages(r),
-      ...(r.maxTokens !== undefined ? { max_completion_tokens: r.maxTokens } : {}),
-    };
-    if (!r.onText) {
-      const res = await this.client.chat.completions.create(body, { signal: r.signal });
-      return { text: res.choices[0]?.message?.content ?? '', usage: chatUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: chatFinish(res.choices[0]?.finish_reason) };
-    }
-    const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: r.signal });
-    let text = '';
-    let usage: Usage | undefined;
-    let answeredBy: string | undefined;
-    let finishReason: FinishReason | undefined;
-    let rawUsage: unknown;
-    for await (const chunk of stream) {
-      answeredBy ??= chunk.model;
-      finishReason = chatFinish(chunk.choices[0]?.finish_reason) ?? finishReason;
-      const delta = chunk.choices[0]?.delta?.content;
-      if (delta) {
-        text += delta;
-        r.onText(delta);
+  /** Many texts per request; the vectors come back in input order whatever order the server used. */
+  embed(r: EmbedRequest): Promise<EmbedResult> {
+    return attempt(this.options, OpenAI, r.signal, async (signal) => {
+      const body = { model: r.model, input: r.inputs, encoding_format: 'float' as const };
+      const res = await readJson(await this.client.embeddings.create(body, { signal }).asResponse());
+      const data = res['data'];
+      if (!Array.isArray(data) || data.length !== r.inputs.length) throw malformed(`expected ${r.inputs.length} embeddings`);
+      const vectors: number[][] = new Array<number[]>(r.inputs.length);
+      for (const [i, item] of data.entries()) {
+        const index = isObject(item) ? (num(item['index']) ?? i) : i;
+        const vector = isObject(item) ? item['embedding'] : undefined;
+        if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number') || vectors[index] !== undefined) {
+          throw malformed(`embedding ${i} is not a list of numbers`);
+        }
+        vectors[index] = vector as number[];
       }
-      if (chunk.usage) {
-        usage = chatUsage(chunk.usage);
-        rawUsage = chunk.usage;
-      }
-    }
-    return { text, usage, rawUsage, answeredBy, finishReason };
+      if (vectors.some((v) => v === undefined)) throw malformed('an embedding index is missing');
+      return { vectors, usage: embeddingsUsage(res['usage']), rawUsage: res['usage'] };
+    });
   }
 
-  private async responses(r: GenerateRequest): Promise<GenerateResult> {
-    const input = r.messages.map((m) => ({ role: m.role, content: m.content }) as OpenAI.Responses.EasyInputMessage);
-    const body = {
-      model: r.model,
-      input,
-      ...(r.system ? { instructions: r.system } : {}),
-      ...(r.maxTokens !== undefined ? { max_output_tokens: r.maxTokens } : {}),
-      store: false,
-    };
-    if (!r.onText) {
-      const res = await this.client.responses.create(body, { signal: r.signal });
-      return { text: res.output_text, usage: responsesUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: responsesFinish(res.status, res.incomplete_details?.reason) };
-    }
-    const stream = await this.client.responses.create({ ...body, stream: true }, { signal: r.signal });
-    let text = '';
-    let usage: Usage | undefined;
-    let answeredBy: string | undefined;
-    let finishReason: FinishReason | undefined;
-    let rawUsage: unknown;
-    for await (const event of stream) {
-      if (event.type === 'response.output_text.delta') {
-        text += event.delta;
-        r.onText(event.delta);
-      } else if (event.type === 'response.completed') {
-        usage = responsesUsage(event.response.usage);
-        rawUsage = event.response.usage;
-        answeredBy = event.response.model;
-        finishReason = responsesFinish(event.response.status, event.response.incomplete_details?.reason);
-      }
-    }
-    return { text, usage, rawUsage, answeredBy, finishReason };
+  private async chat(r: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+    const body = chatBody(r) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+    if (!r.onText) return chatResult(await readJson(await this.client.chat.completions.create(body, { signal }).asResponse()));
+    const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+    const fold = new ChatStream(r.onText);
+    for await (const chunk of stream) fold.add(chunk);
+    return fold.result();
   }
-}
 
-/** Chat Completions' finish_reason in frugal's vocabulary. */
-export function chatFinish(reason: string | null | undefined): FinishReason | undefined {
-  switch (reason) {
-    case 'stop':
-      return 'stop';
-    case 'length':
-      return 'length';
-    case 'content_filter':
-      return 'content_filter';
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool_use';
-    case null:
-    case undefined:
-      return undefined;
-    default:
-      return 'other';
+  private async responses(r: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+    const body = responsesBody(r) as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming;
+    if (!r.onText) return responsesResult(await readJson(await this.client.responses.create(body, { signal }).asResponse()));
+    const stream = await this.client.responses.create({ ...body, stream: true }, { signal });
+    const fold = new ResponsesStream(r.onText);
+    for await (const event of stream) fold.add(event);
+    return fold.result();
   }
-}
-
-/** Responses reports a status, and why an incomplete answer stopped. */
-export function responsesFinish(status: string | null | undefined, incomplete: string | null | undefined): FinishReason | undefined {
-  if (status === 'completed') return 'stop';
-  if (status === 'incomplete') return incomplete === 'content_filter' ? 'content_filter' : 'length';
-  return status ? 'other' : undefined;
 }

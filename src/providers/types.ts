@@ -2,6 +2,8 @@ import type { FailureKind } from '../core/execution/retry.js';
 import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
 import type { Message } from '../core/prompt.js';
+import type { ModelOptions } from '../core/policy/options.js';
+import type { Secrets } from '../core/secrets.js';
 
 export type { FailureKind } from '../core/execution/retry.js';
 
@@ -10,6 +12,10 @@ export interface GenerateRequest {
   messages: Message[];
   system?: string | undefined;
   maxTokens?: number | undefined;
+  /** Sampling and reasoning options, already checked against the API (unsupportedOptions). */
+  options?: ModelOptions | undefined;
+  /** Ask for structured output: the answer text is JSON meant to match this JSON Schema. */
+  schema?: { name: string; schema: object } | undefined;
   /** Receives the answer as it streams; when absent the call may be made without streaming. */
   onText?: ((delta: string) => void) | undefined;
   signal: AbortSignal;
@@ -48,6 +54,28 @@ export interface EmbedResult {
 export interface Provider {
   generate(request: GenerateRequest): Promise<GenerateResult>;
   embed?(request: EmbedRequest): Promise<EmbedResult>;
+}
+
+/** Who an adapter serves: named in connection, timeout and key errors. */
+export interface AdapterLabel {
+  alias: string;
+  provider: string;
+  /** The effective base URL (see effectiveBaseUrl). */
+  baseUrl: string;
+  keyVariable?: string | undefined;
+}
+
+/** What every adapter is built from. */
+export interface AdapterConfig {
+  apiKey: string | undefined;
+  baseURL: string | undefined;
+  /** Covers the whole attempt: connecting, headers and the whole body, streamed or not. */
+  timeoutMs: number;
+  label?: AdapterLabel | undefined;
+  /** Key values to take out of every error message; key-shaped text is always taken out. */
+  secrets?: Secrets | undefined;
+  /** An SDK's warning (e.g. a deprecated model), in frugal's words; the pool shows it once. */
+  onWarning?: ((text: string) => void) | undefined;
 }
 
 /** A failed attempt, classified for the retry policy. */

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer } from '../fake/server.js';
 import { jsonLines, ROOT, runCli } from '../helpers/cli.js';
+import { maxCost } from '../../src/core/money/budget.js';
+import { picoToUsd } from '../../src/core/money/money.js';
+import { parsePolicy } from '../../src/core/policy/validate.js';
+import { userPrompt } from '../support.js';
 
 const OPENAI_KEY = 'sk-test-OPENAI-SECRET-1234567890';
 const ANTHROPIC_KEY = 'sk-ant-test-ANTHROPIC-SECRET-0987654321';
@@ -144,7 +148,7 @@ describe('frugal run (live, against the fake provider)', () => {
     expect(res.stderr).toContain('savings');
   });
 
-  it('retries 429 (retry-after-ms), 500 and a dropped connection without counting them twice', async () => {
+  it('retries 429 (retry-after-ms) and 500 at no cost, and keeps a dropped attempt at its reservation', async () => {
     server.enqueueFaults([{ status: 429, retryAfterMs: 20 }, { status: 500 }, { kind: 'reset' }]);
     const file = writeJsonl('one.jsonl', [prompts[3]!]);
     const summary = join(dir, 'retry-summary.json');
@@ -152,12 +156,21 @@ describe('frugal run (live, against the fake provider)', () => {
     expect(res.code).toBe(0);
     const [record] = jsonLines(res.stdout);
     expect(record!.attempts).toBe(4);
-    expect(record!.cost_usd).toBe(EXPECTED.balanced!.cost);
     expect(server.requests.length).toBe(4);
     expect(server.billed().length).toBe(1);
+    // The reset came after the request reached the server: it may be billed, so it keeps its
+    // reservation (UTF-8 bytes + framing at the input price, 4096 answer tokens at the output price).
+    const prompt = userPrompt(prompts[3]!.prompt);
+    const policy = parsePolicy(readFileSync(routes, 'utf8'), 'r.yaml', { now: new Date() });
+    const reserved = picoToUsd(maxCost(prompt, policy.models.get('balanced')!, 4096));
+    const [call] = record!.calls as { cost_usd: number; unsettled_usd: number; cost_exact: boolean; attempts: number }[];
+    expect(call).toMatchObject({ unsettled_usd: reserved, cost_exact: false, attempts: 4 });
+    expect(call!.cost_usd).toBeCloseTo(EXPECTED.balanced!.cost + reserved, 12);
+    expect(record!.cost_usd).toBe(call!.cost_usd);
+    expect(record!.cost_exact).toBe(false);
     const s = JSON.parse(readFileSync(summary, 'utf8'));
     expect(s.retries).toBe(3);
-    expect(s.cost_usd).toBe(EXPECTED.balanced!.cost);
+    expect(s.cost_usd).toBe(record!.cost_usd);
     expect(s.models[0].calls).toBe(1);
   });
 

@@ -8,7 +8,7 @@ import type { Context } from '../../src/commands/context.js';
 import { UserError } from '../../src/core/errors.js';
 import type { ResultRecord } from '../../src/core/execution/events.js';
 import { openLedger } from '../../src/io/ledger.js';
-import { call, tempHome } from '../io/ledger-fixtures.js';
+import { call, recordCall, tempHome } from '../io/ledger-fixtures.js';
 
 const NOW = new Date('2026-11-08T12:00:00Z');
 const usd = (n: number) => BigInt(Math.round(n * 1e6)) * 1_000_000n;
@@ -76,7 +76,7 @@ let home: ReturnType<typeof tempHome>;
 beforeAll(() => {
   home = tempHome();
   const ledger = openLedger(home.dir);
-  for (const [at, change] of CALLS) ledger.record(call(change), { runId: `run-${at.slice(0, 10)}`, at: new Date(at), promptHash: 'h' });
+  for (const [at, change] of CALLS) recordCall(ledger, call(change), { runId: `run-${at.slice(0, 10)}`, at: new Date(at) });
   ledger.close();
 });
 afterAll(() => home.remove());

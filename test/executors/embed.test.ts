@@ -52,7 +52,7 @@ describe('the remote embedder', () => {
     expect(cosine(vectors[0]!, vectors[0]!)).toBeCloseTo(1, 6);
     expect(calls).toHaveLength(3);
     // 20 tokens at $0.02 per million = 400,000 picodollars.
-    expect(calls[0]).toMatchObject({ kind: 'embed', route: 'embed', provider: 'openai', model: 'text-embedding-3-small', usage: { input: 20, output: 0 }, cost: 400_000n, costExact: true, attempts: 1, cached: false });
+    expect(calls[0]).toMatchObject({ kind: 'embed', route: 'embed', provider: 'openai', model: 'text-embedding-3-small', usage: { input: 20, output: 0 }, cost: 400_000n, unsettled: 0n, attempts: 1, cached: false });
   });
 
   it('retries a 429 and counts the attempts', async () => {
@@ -75,7 +75,7 @@ describe('the remote embedder', () => {
   it('without usage from the server, the cost is an estimate from the token count', async () => {
     const provider: Provider = { generate: () => Promise.reject(new Error('x')), embed: (r) => Promise.resolve({ vectors: r.inputs.map(() => [1, 0]), usage: undefined }) };
     const { calls } = await remoteEmbedder(options(provider)).embed(['abcd']);
-    expect(calls[0]).toMatchObject({ usage: { input: 4 }, cost: 80_000n, costExact: false });
+    expect(calls[0]).toMatchObject({ usage: { input: 4 }, cost: 80_000n, unsettled: 80_000n });
   });
 });
 

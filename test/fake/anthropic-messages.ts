@@ -15,14 +15,34 @@ function usageOf(a: Answer, outputTokens: number) {
   };
 }
 
-function message(a: Answer, done: boolean) {
+/** The tool a request forces (tool_choice {type: 'tool'}): the answer is then that tool's input. */
+function forcedTool(body: Record<string, unknown>): string | undefined {
+  const choice = body['tool_choice'] as { type?: string; name?: string } | undefined;
+  return choice?.type === 'tool' ? choice.name : undefined;
+}
+
+/** The answer text as a tool input: the JSON it holds, else {"answer": text}. */
+function toolInput(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { answer: text };
+  }
+}
+
+function contentOf(a: Answer, tool: string | undefined) {
+  if (tool === undefined) return { type: 'text', text: a.text, citations: null };
+  return { type: 'tool_use', id: `toolu_fake${pad(a.seq)}`, name: tool, input: toolInput(a.text) };
+}
+
+function message(a: Answer, done: boolean, tool?: string) {
   return {
     id: `msg_fake${pad(a.seq)}`,
     type: 'message',
     role: 'assistant',
     model: a.model,
-    content: done ? [{ type: 'text', text: a.text, citations: null }] : [],
-    stop_reason: done ? 'end_turn' : null,
+    content: done ? [contentOf(a, tool)] : [],
+    stop_reason: done ? (tool === undefined ? 'end_turn' : 'tool_use') : null,
     stop_sequence: null,
     // Like the real API, message_start reports a token or so of output; the cumulative
     // figure that counts arrives in message_delta.
@@ -47,19 +67,24 @@ function errorType(status: number): string {
 export const anthropicMessages: WireFormat = {
   requestIdHeader: 'request-id',
 
-  json: (a) => message(a, true),
+  json: (a, _req, body) => message(a, true, forcedTool(body)),
 
-  events: (a) => {
+  events: (a, _req, body) => {
     const { cacheRead, cacheWrite, input, output } = a.usage;
+    const tool = forcedTool(body);
+    const start = tool === undefined ? { type: 'text', text: '', citations: null } : { ...contentOf(a, tool), input: {} };
+    const deltas = tool === undefined
+      ? chunks(a.text).map((text) => ({ type: 'text_delta', text }))
+      : chunks(JSON.stringify(toolInput(a.text))).map((partial_json) => ({ type: 'input_json_delta', partial_json }));
     const raw: Array<Record<string, unknown> & { type: string }> = [
       { type: 'message_start', message: message(a, false) },
-      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } },
+      { type: 'content_block_start', index: 0, content_block: start },
       { type: 'ping' },
-      ...chunks(a.text).map((text) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
+      ...deltas.map((delta) => ({ type: 'content_block_delta', index: 0, delta })),
       { type: 'content_block_stop', index: 0 },
       {
         type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        delta: { stop_reason: tool === undefined ? 'end_turn' : 'tool_use', stop_sequence: null },
         usage: {
           input_tokens: input - cacheRead - cacheWrite,
           cache_creation_input_tokens: cacheWrite,
@@ -71,6 +96,8 @@ export const anthropicMessages: WireFormat = {
     ];
     return raw.map((e): SseEvent => sse(e.type, e));
   },
+
+  finalEvents: () => 1,
 
   errorBody: (spec: ErrorSpec) => ({
     type: 'error',

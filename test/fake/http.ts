@@ -5,6 +5,7 @@ const ROUTES: Record<string, ApiKind> = {
   '/chat/completions': 'chat',
   '/responses': 'responses',
   '/messages': 'messages',
+  '/embeddings': 'embeddings',
 };
 
 /** Maps a request path to its API, with or without the /v1 prefix and any query string. */

@@ -65,5 +65,7 @@ export const openaiChat: WireFormat = {
 
   streamEnd: 'data: [DONE]\n\n',
 
+  finalEvents: (req) => (req.includeUsage ? 2 : 1),
+
   errorBody: openaiErrorBody,
 };

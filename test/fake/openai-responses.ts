@@ -75,5 +75,7 @@ export const openaiResponses: WireFormat = {
     return raw.map((e, i): SseEvent => sse(e.type, { ...e, sequence_number: i }));
   },
 
+  finalEvents: () => 1,
+
   errorBody: openaiErrorBody,
 };

@@ -25,6 +25,13 @@ function contentText(content: unknown): string {
     .join('\n');
 }
 
+/** The texts of an embeddings request: `input` is one string or a list of them. */
+export function embeddingInputs(body: Json): string[] {
+  const input = body['input'];
+  if (typeof input === 'string') return [input];
+  return Array.isArray(input) ? input.map((t) => (typeof t === 'string' ? t : '')) : [];
+}
+
 interface Msg {
   role: string;
   text: string;
@@ -50,6 +57,8 @@ function extract(api: ApiKind, body: Json): { system: string; messages: Msg[] } 
     }
     case 'messages':
       return { system: contentText(body['system']), messages: messagesOf(body['messages']) };
+    case 'embeddings':
+      return { system: '', messages: embeddingInputs(body).map((text) => ({ role: 'user', text })) };
   }
 }
 

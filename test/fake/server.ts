@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicMessages } from './anthropic-messages.js';
+import { isBodyFault, sendBodyFault } from './body-faults.js';
 import { FaultScript, RateLimiter } from './faults.js';
 import { flatHeaders, readBody, routeOf, sendJson, Sleeps, writeThenReset } from './http.js';
 import { openaiChat } from './openai-chat.js';
+import { openaiEmbeddings } from './openai-embeddings.js';
 import { openaiResponses } from './openai-responses.js';
 import { checkUsage, defaultAnswer, defaultUsage, parseRequest, type ParsedRequest } from './prompt.js';
 import { statsOf } from './stats.js';
@@ -18,6 +20,7 @@ const FORMATS: Record<ApiKind, WireFormat> = {
   chat: openaiChat,
   responses: openaiResponses,
   messages: anthropicMessages,
+  embeddings: openaiEmbeddings,
 };
 
 /**
@@ -127,6 +130,13 @@ class FakeProvider {
     const headers = { [format.requestIdHeader]: `req_fake${pad(seq)}` };
     rec.status = 200;
 
+    if (isBodyFault(fault)) {
+      const json = parsed.stream ? '' : JSON.stringify(format.json(answer, parsed, body));
+      const events = parsed.stream ? format.events(answer, parsed, body).map(encodeEvent) : [];
+      const rendered = { stream: parsed.stream, json, events, finalEvents: format.finalEvents(parsed), streamEnd: format.streamEnd ?? '', headers };
+      rec.outcome = await sendBodyFault(res, fault, rendered, this.sleeps);
+      return;
+    }
     if (!parsed.stream) {
       const json = format.json(answer, parsed, body);
       if (midStream !== undefined) {
@@ -155,7 +165,8 @@ class FakeProvider {
   private answer(seq: number, api: ApiKind, p: ParsedRequest, body: unknown, b: ModelBehaviour): Answer {
     const model = p.model ?? 'unknown-model';
     const ctx = { api, model, allText: p.allText, body };
-    const text = typeof b.text === 'function' ? b.text(p.prompt, ctx) : b.text ?? defaultAnswer(p.prompt);
+    // Embeddings answer with vectors, and bill input only.
+    const text = api === 'embeddings' ? '' : typeof b.text === 'function' ? b.text(p.prompt, ctx) : b.text ?? defaultAnswer(p.prompt);
     const usage = typeof b.usage === 'function' ? b.usage(p.prompt, { ...ctx, text }) : b.usage ?? defaultUsage(p.allText, text);
     return { seq, model: b.responseModel ?? model, text, usage: checkUsage(usage), created: Math.floor(this.now() / 1000) };
   }
@@ -164,7 +175,8 @@ class FakeProvider {
     const extra: Record<string, string> = {};
     if (fault.retryAfter !== undefined) extra['retry-after'] = String(fault.retryAfter);
     if (fault.retryAfterMs !== undefined) extra['retry-after-ms'] = String(fault.retryAfterMs);
-    const message = fault.message ?? DEFAULT_MESSAGES[fault.status] ?? `Fake server error ${fault.status}`;
+    let message = fault.message ?? DEFAULT_MESSAGES[fault.status] ?? `Fake server error ${fault.status}`;
+    if (fault.echoKey) message += ` (you sent: authorization=${rec.headers['authorization'] ?? ''} x-api-key=${rec.headers['x-api-key'] ?? ''})`;
     const spec = { status: fault.status, message, ...(fault.code === undefined ? {} : { code: fault.code }) };
     this.sendError(res, rec, format, spec, extra);
   }

@@ -1,4 +1,4 @@
-export type ApiKind = 'chat' | 'responses' | 'messages';
+export type ApiKind = 'chat' | 'responses' | 'messages' | 'embeddings';
 
 /**
  * Usage as the test configures it. `input` is the WHOLE prompt, cached parts included
@@ -42,8 +42,22 @@ export interface HttpFault {
   retryAfter?: number;
   /** Sent as the `retry-after-ms` header, exactly as given. */
   retryAfterMs?: number;
+  /** Append the request's Authorization and x-api-key headers to the message, as careless servers do. */
+  echoKey?: boolean;
   latencyMs?: number;
 }
+
+/**
+ * A 200 whose body is not a whole answer. `malformed`: JSON cut or broken (in a stream, an event
+ * whose data is not JSON). `html`: a proxy's HTML page. `empty`: no body at all. `end-early`: a
+ * stream (or body) that ends cleanly before its final event (the first `afterEvents`, default all
+ * but the final ones). `stall`: headers (and `afterEvents` events, default 1) then silence until the
+ * client gives up. `trickle`: the whole answer, one byte every `intervalMs` (default 50).
+ */
+export type BodyFault =
+  | { kind: 'malformed' | 'html' | 'empty'; latencyMs?: number }
+  | { kind: 'end-early' | 'stall'; afterEvents?: number; latencyMs?: number }
+  | { kind: 'trickle'; intervalMs?: number; latencyMs?: number };
 
 export type Fault =
   | HttpFault
@@ -52,7 +66,8 @@ export type Fault =
   /** Send the headers and the first `afterEvents` SSE events (default: half), then destroy the socket. */
   | { kind: 'reset-mid-stream'; afterEvents?: number; latencyMs?: number }
   /** Answer normally (after an optional delay): a placeholder in a fault script. */
-  | { kind: 'ok'; latencyMs?: number };
+  | { kind: 'ok'; latencyMs?: number }
+  | BodyFault;
 
 export interface FaultRule {
   fault: Fault;
@@ -71,6 +86,8 @@ export type Outcome =
   | 'rate-limited'
   | 'reset'
   | 'reset-mid-stream'
+  | 'bad-body'
+  | 'stalled'
   | 'client-aborted';
 
 export interface RecordedRequest {

@@ -30,6 +30,8 @@ export interface WireFormat {
   requestIdHeader: string;
   json(answer: Answer, req: ParsedRequest, body: Record<string, unknown>): unknown;
   events(answer: Answer, req: ParsedRequest, body: Record<string, unknown>): SseEvent[];
+  /** How many of the last events make a stream whole (what `end-early` leaves out). */
+  finalEvents(req: ParsedRequest): number;
   /** Terminator written after the last event, e.g. `data: [DONE]`. */
   streamEnd?: string;
   errorBody(spec: ErrorSpec): unknown;

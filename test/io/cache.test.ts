@@ -76,7 +76,7 @@ describe('openCache', () => {
 
   it('putResult keeps successful calls only: never errors, estimates or answers that came from the cache', () => {
     const cache = openCache(home.dir);
-    const error = { status: 500, message: 'overloaded', kind: 'http' };
+    const error = { status: 500, message: 'overloaded', kind: 'http' as const };
     expect(cache.putResult('error', call({ error, output: undefined }))).toBe(false);
     expect(cache.putResult('error-with-text', call({ error, output: 'partial stream' }))).toBe(false);
     expect(cache.putResult('estimate', call({ estimated: true, output: undefined }))).toBe(false);

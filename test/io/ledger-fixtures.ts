@@ -1,7 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CallSpec } from '../../src/core/execution/call-runner.js';
+import type { CallRecord } from '../../src/core/execution/calls.js';
 import type { ResultRecord } from '../../src/core/execution/events.js';
+import type { ModelConfig } from '../../src/core/policy/types.js';
+import type { PromptRecord } from '../../src/core/prompt.js';
+import type { Ledger } from '../../src/io/ledger.js';
 
 /** A finished live call; override what the test is about. */
 export function call(change: Partial<ResultRecord> = {}): ResultRecord {
@@ -40,4 +46,48 @@ export function storedBytes(dir: string): string {
     .filter((p) => existsSync(p))
     .map((p) => readFileSync(p).toString('latin1'))
     .join('');
+}
+
+export interface Meta {
+  runId: string;
+  at: Date;
+  prompt?: PromptRecord | undefined;
+  logPrompts?: boolean | undefined;
+  jobId?: string | undefined;
+}
+
+/**
+ * Writes a finished record's call through the journal, as a live run does: before the request
+ * leaves (pending, booked at `reserved`), then settled. A record without a cost stands for a row
+ * an older frugal wrote (NULL cost: unknown).
+ */
+export function recordCall(ledger: Ledger, r: ResultRecord, meta: Meta, reserved = 1_000_000_000n): void {
+  const journal = ledger.journal({ runId: meta.runId, jobId: meta.jobId, now: () => meta.at, logPrompts: meta.logPrompts });
+  const prompt = meta.prompt ?? { id: r.id, messages: [{ role: 'user' as const, content: 'What is the capital of Australia?' }], fields: {}, source: r.source };
+  const model: ModelConfig = { alias: r.route, provider: r.provider as ModelConfig['provider'], model: r.model, pricing: { rates: { input: { base: 0, tiers: [] }, output: { base: 0, tiers: [] } }, source: { kind: 'override' } } };
+  const spec: CallSpec = { kind: 'answer', prompt: { ...prompt, id: r.id }, class: r.class, model, worstCase: reserved };
+  const call: CallRecord = {
+    kind: 'answer',
+    route: r.route,
+    provider: r.provider,
+    model: r.model,
+    answeredBy: r.answeredBy,
+    usage: r.usage,
+    cost: r.cost ?? 0n,
+    unsettled: r.unsettled ?? 0n,
+    latencyMs: r.latencyMs,
+    attempts: r.attempts ?? 1,
+    finishReason: undefined,
+    cached: r.cached === true,
+    error: r.error,
+  };
+  const handle = r.cached ? undefined : journal.open(spec, reserved);
+  journal.settle(handle, spec, call, r.baselineCost);
+  if (r.cost === undefined) legacyUnknownCost(ledger.dir, r.id);
+}
+
+function legacyUnknownCost(dir: string, promptId: string): void {
+  const db = new Database(join(dir, 'frugal.db'));
+  db.prepare('UPDATE calls SET cost_pico = NULL WHERE prompt_id = ?').run(promptId);
+  db.close();
 }

@@ -8,10 +8,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { PromptRecord } from '../../src/core/prompt.js';
 import { SCHEMA_VERSION } from '../../src/io/db.js';
-import { canonicalPrompt, openLedger, promptHash, readCallGroups, type LedgerMeta } from '../../src/io/ledger.js';
+import { canonicalPrompt, openLedger, promptHash, readCallGroups } from '../../src/io/ledger.js';
 import { dataDir } from '../../src/io/store-path.js';
 import { ROOT, userPrompt } from '../support.js';
-import { call, mode, storedBytes, tempHome } from './ledger-fixtures.js';
+import { call, mode, recordCall, storedBytes, tempHome, type Meta } from './ledger-fixtures.js';
+import type { CallSpec } from '../../src/core/execution/call-runner.js';
+import type { CallRecord } from '../../src/core/execution/calls.js';
+
+function recordFixtureCall(): CallRecord {
+  return { kind: 'answer', route: 'quick', provider: 'anthropic', model: 'claude-haiku-4-5', usage: { input: 12, output: 30, cacheRead: 0, cacheWrite: 0 }, cost: 0n, unsettled: 0n, attempts: 1, cached: false };
+}
 
 let home: ReturnType<typeof tempHome>;
 beforeEach(() => {
@@ -20,7 +26,7 @@ beforeEach(() => {
 afterEach(() => home.remove());
 
 const AT = new Date('2026-11-02T10:20:30.456Z');
-const meta = (change: Partial<LedgerMeta> = {}): LedgerMeta => ({ runId: 'run-1', at: AT, promptHash: promptHash(userPrompt('What is the capital of Australia?')), ...change });
+const meta = (change: Partial<Meta> = {}): Meta => ({ runId: 'run-1', at: AT, ...change });
 
 type Raw = Record<string, unknown>;
 function rows(dir: string): Raw[] {
@@ -52,8 +58,7 @@ describe('openLedger: where and how the file is kept', () => {
     const old = process.umask(0);
     try {
       const ledger = openLedger(home.dir);
-      ledger.record(call(), meta());
-      ledger.flush();
+      recordCall(ledger, call(), meta());
       expect(mode(home.dir)).toBe(0o700);
       for (const f of ['frugal.db', 'frugal.db-wal', 'frugal.db-shm']) expect([f, mode(join(home.dir, f))]).toEqual([f, 0o600]);
       ledger.close();
@@ -112,7 +117,7 @@ describe('ledger.record', () => {
   it('stores every field of a call, money as exact integer picodollars', () => {
     const ledger = openLedger(home.dir);
     const big = 9_007_199_254_740_993n; // 2^53 + 1: a double would round it
-    ledger.record(call({ cost: big, baselineCost: big * 3n, usage: { input: 1200, output: 340, cacheRead: 1000, cacheWrite: 50 } }), meta());
+    recordCall(ledger, call({ cost: big, baselineCost: big * 3n, usage: { input: 1200, output: 340, cacheRead: 1000, cacheWrite: 50 } }), meta());
     ledger.close();
     expect(rows(home.dir)).toEqual([
       {
@@ -120,7 +125,9 @@ describe('ledger.record', () => {
         at: '2026-11-02T10:20:30.456Z',
         at_ms: BigInt(AT.getTime()),
         run_id: 'run-1',
+        job_id: null,
         prompt_id: 'q1',
+        kind: 'answer',
         class: 'lookup',
         route: 'quick',
         provider: 'anthropic',
@@ -130,10 +137,13 @@ describe('ledger.record', () => {
         output_tokens: 340n,
         cache_read_tokens: 1000n,
         cache_write_tokens: 50n,
+        reasoning_tokens: 0n,
         cost_pico: big,
+        unsettled_pico: 0n,
         baseline_cost_pico: big * 3n,
         latency_ms: 420n,
         attempts: 1n,
+        finish_reason: null,
         status: 'ok',
         error_status: null,
         error_kind: null,
@@ -144,12 +154,12 @@ describe('ledger.record', () => {
     ]);
   });
 
-  it('records status ok, cached and error; an unknown cost is NULL, not 0', () => {
+  it('records status ok, cached and error; a cost an older frugal did not know stays NULL, not 0', () => {
     const ledger = openLedger(home.dir);
-    ledger.record(call({ id: 'a' }), meta());
-    ledger.record(call({ id: 'b', cached: true, cost: 0n }), meta());
-    ledger.record(call({ id: 'c', usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0n, baselineCost: 0n, output: undefined, error: { status: 500, kind: 'http', message: 'server error' }, attempts: 5 }), meta());
-    ledger.record(call({ id: 'd', cost: undefined, baselineCost: undefined, class: null, answeredBy: undefined, latencyMs: undefined }), meta());
+    recordCall(ledger, call({ id: 'a' }), meta());
+    recordCall(ledger, call({ id: 'b', cached: true, cost: 0n }), meta());
+    recordCall(ledger, call({ id: 'c', usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0n, baselineCost: 0n, output: undefined, error: { status: 500, kind: 'http', message: 'server error' }, attempts: 5 }), meta());
+    recordCall(ledger, call({ id: 'd', cost: undefined, baselineCost: undefined, class: null, answeredBy: undefined, latencyMs: undefined }), meta());
     ledger.close();
     const got = rows(home.dir).map((r) => [r.prompt_id, r.status, r.cost_pico, r.baseline_cost_pico, r.class, r.answered_by, r.error_status, r.error_kind, r.error_message, r.attempts, r.latency_ms]);
     expect(got).toEqual([
@@ -160,20 +170,12 @@ describe('ledger.record', () => {
     ]);
   });
 
-  it('refuses dry-run records: they are estimates, not calls', () => {
-    const ledger = openLedger(home.dir);
-    expect(() => ledger.record(call({ estimated: true }), meta())).toThrow(/dry-run/);
-    ledger.close();
-    expect(count(home.dir)).toBe(0);
-  });
-
   it('keeps no prompt text by default, only its hash; stores the canonical text when asked', () => {
     const secretPrompt = userPrompt('my medical history is PRIVATE-TEXT-123', {}, { system: 'You are terse.' });
     const ledger = openLedger(home.dir);
-    ledger.record(call({ id: 'hidden' }), meta({ promptHash: promptHash(secretPrompt) }));
-    ledger.flush();
+    recordCall(ledger, call({ id: 'hidden' }), meta({ prompt: secretPrompt }));
     expect(storedBytes(home.dir)).not.toContain('PRIVATE-TEXT-123');
-    ledger.record(call({ id: 'logged' }), meta({ promptHash: promptHash(secretPrompt), promptText: canonicalPrompt(secretPrompt) }));
+    recordCall(ledger, call({ id: 'logged' }), meta({ prompt: secretPrompt, logPrompts: true }));
     ledger.close();
     const [hidden, logged] = rows(home.dir);
     expect(hidden!.prompt_text).toBeNull();
@@ -194,8 +196,8 @@ describe('ledger.record', () => {
 
   it('keeps key-shaped text that a provider echoes in an error out of the file', () => {
     const ledger = openLedger(home.dir);
-    ledger.record(call({ error: { status: 401, kind: 'http', message: 'Incorrect API key provided: sk-proj-AbCdEf0123456789. You can find your API key at ...' } }), meta());
-    ledger.record(call({ error: { status: 401, kind: 'http', message: 'bad header Authorization: Bearer sk-ant-api03-XYZXYZXYZ' } }), meta());
+    recordCall(ledger, call({ error: { status: 401, kind: 'http', message: 'Incorrect API key provided: sk-proj-AbCdEf0123456789. You can find your API key at ...' } }), meta());
+    recordCall(ledger, call({ error: { status: 401, kind: 'http', message: 'bad header Authorization: Bearer sk-ant-api03-XYZXYZXYZ' } }), meta());
     ledger.close();
     expect(rows(home.dir).map((r) => r.error_message)).toEqual([
       'Incorrect API key provided: [redacted]. You can find your API key at ...',
@@ -205,27 +207,55 @@ describe('ledger.record', () => {
   });
 });
 
-describe('ledger batching', () => {
-  it('writes a batch when it fills, the rest on flush, and everything on close', () => {
-    const ledger = openLedger(home.dir, { batchSize: 3, maxDelayMs: 60_000 });
-    for (let i = 0; i < 4; i++) ledger.record(call({ id: `p${i}` }), meta());
-    expect(count(home.dir)).toBe(3);
-    ledger.flush();
-    expect(count(home.dir)).toBe(4);
-    ledger.record(call({ id: 'p4' }), meta());
-    ledger.close();
-    ledger.close();
-    expect(rows(home.dir).map((r) => r.prompt_id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
-    expect(() => ledger.record(call(), meta())).toThrow(/closed/);
+describe('the write-ahead journal', () => {
+  const spec = (id: string): CallSpec => ({
+    kind: 'answer',
+    prompt: userPrompt('What is the capital of Australia?', {}, { id }),
+    class: 'lookup',
+    model: { alias: 'quick', provider: 'anthropic', model: 'claude-haiku-4-5', pricing: { rates: { input: { base: 1, tiers: [] }, output: { base: 5, tiers: [] } }, source: { kind: 'override' } } },
+    worstCase: 7_000n,
   });
 
-  it('writes a waiting record after maxDelayMs even when no more come', async () => {
-    const ledger = openLedger(home.dir, { batchSize: 100, maxDelayMs: 20 });
-    ledger.record(call(), meta());
-    expect(count(home.dir)).toBe(0);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(count(home.dir)).toBe(1);
+  it('a call is in the file before its request leaves, booked at its reservation, and settled after', () => {
+    const ledger = openLedger(home.dir);
+    const journal = ledger.journal({ runId: 'run-1', jobId: 'job-1', now: () => AT });
+    const handle = journal.open(spec('q1'), 7_000n);
+    // Another connection sees it at once: what a kill -9 would leave.
+    expect(rows(home.dir).map((r) => [r.status, r.cost_pico, r.unsettled_pico, r.job_id, r.attempts])).toEqual([['pending', 7_000n, 7_000n, 'job-1', 1n]]);
+    journal.rebook(handle, 14_000n);
+    expect(rows(home.dir).map((r) => [r.status, r.cost_pico, r.attempts])).toEqual([['pending', 14_000n, 2n]]);
+    expect(ledger.jobSpend('job-1')).toEqual({ cost: 14_000n, unsettled: 14_000n, unsettledCalls: 1 });
+    const call = { ...(recordFixtureCall()), cost: 7_500n, unsettled: 7_000n, attempts: 2, finishReason: 'stop' as const };
+    journal.settle(handle, spec('q1'), call, 30_000n);
+    expect(rows(home.dir).map((r) => [r.status, r.cost_pico, r.unsettled_pico, r.baseline_cost_pico, r.finish_reason, r.attempts])).toEqual([['ok', 7_500n, 7_000n, 30_000n, 'stop', 2n]]);
+    expect(ledger.jobSpend('job-1')).toEqual({ cost: 7_500n, unsettled: 7_000n, unsettledCalls: 1 });
     ledger.close();
+    ledger.close();
+    expect(() => ledger.journal({ runId: 'r', now: () => AT })).toThrow(/closed/);
+  });
+
+  it('a job is found again for --resume by its -o path; a fresh run starts a new one', () => {
+    const ledger = openLedger(home.dir);
+    let n = 0;
+    const id = () => `job-${++n}`;
+    expect(ledger.jobFor('/out.jsonl', false, id)).toEqual({ jobId: 'job-1', resumed: false });
+    expect(ledger.jobFor('/out.jsonl', true, id)).toEqual({ jobId: 'job-1', resumed: true });
+    expect(ledger.jobFor('/other.jsonl', true, id)).toEqual({ jobId: 'job-2', resumed: false });
+    expect(ledger.jobFor('/out.jsonl', false, id)).toEqual({ jobId: 'job-3', resumed: false });
+    expect(ledger.jobFor('/out.jsonl', true, id)).toEqual({ jobId: 'job-3', resumed: true });
+    ledger.close();
+  });
+
+  it('a database of the first schema is migrated: its calls are kept as answers', () => {
+    mkdirSync(home.dir, { recursive: true });
+    const db = new Database(join(home.dir, 'frugal.db'));
+    db.exec(`CREATE TABLE calls (id INTEGER PRIMARY KEY, at TEXT NOT NULL, at_ms INTEGER NOT NULL, run_id TEXT NOT NULL, prompt_id TEXT NOT NULL, class TEXT, route TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, answered_by TEXT, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, cost_pico INTEGER, baseline_cost_pico INTEGER, latency_ms INTEGER, attempts INTEGER, status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cached')), error_status INTEGER, error_kind TEXT, error_message TEXT, prompt_hash TEXT NOT NULL, prompt_text TEXT) STRICT;
+      CREATE TABLE response_cache (key TEXT PRIMARY KEY, text TEXT NOT NULL, input_tokens INTEGER, output_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens INTEGER, answered_by TEXT, created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+      INSERT INTO calls VALUES (1, '2026-11-01T00:00:00Z', 0, 'r', 'q1', NULL, 'quick', 'anthropic', 'claude-haiku-4-5', NULL, 10, 20, 0, 0, 123, 456, 5, 1, 'ok', NULL, NULL, NULL, 'h', NULL);`);
+    db.pragma('user_version = 1');
+    db.close();
+    openLedger(home.dir).close();
+    expect(rows(home.dir).map((r) => [r.prompt_id, r.kind, r.cost_pico, r.unsettled_pico, r.status])).toEqual([['q1', 'answer', 123n, 0n, 'ok']]);
   });
 
   it('readCallGroups creates nothing when there is no ledger yet', () => {
@@ -238,20 +268,20 @@ const WORKER = `
 import { existsSync } from 'node:fs';
 const [ledgerUrl, dir, worker, count, go] = process.argv.slice(2);
 process.umask(0);
-const { openLedger, promptHash } = await import(ledgerUrl);
+const { openLedger } = await import(ledgerUrl);
 process.stdout.write('ready\\n');
 while (!existsSync(go)) await new Promise((r) => setTimeout(r, 1));
-const ledger = openLedger(dir, { batchSize: 1 });
+const ledger = openLedger(dir);
+const journal = ledger.journal({ runId: 'w' + worker, now: () => new Date() });
+const model = { alias: 'quick', provider: 'openai', model: 'gpt-5.4-mini' };
 for (let i = 0; i < Number(count); i++) {
   const error = i % 50 === 7 ? { status: 401, kind: 'http', message: 'Incorrect API key provided: ' + process.env.OPENAI_API_KEY } : undefined;
-  ledger.record(
-    {
-      id: 'p' + i, source: { file: 'in.jsonl', line: i + 1 }, class: null, route: 'quick', provider: 'openai', model: 'gpt-5.4-mini',
-      reason: 'default', estimated: false, usage: { input: 10, output: 20, cacheRead: 0, cacheWrite: 0 },
-      cost: error ? 0n : 1_000_000_007n, baselineCost: error ? 0n : 3_000_000_011n, output: 'ok', attempts: 1, latencyMs: 5, error,
-    },
-    { runId: 'w' + worker, at: new Date(), promptHash: promptHash({ messages: [{ role: 'user', content: 'q' + i }] }) },
-  );
+  const spec = { kind: 'answer', prompt: { id: 'p' + i, messages: [{ role: 'user', content: 'q' + i }], fields: {}, source: { file: 'in.jsonl' } }, class: null, model, worstCase: 2_000_000_000n };
+  const handle = journal.open(spec, spec.worstCase);
+  journal.settle(handle, spec, {
+    kind: 'answer', route: 'quick', provider: 'openai', model: 'gpt-5.4-mini', usage: { input: 10, output: 20, cacheRead: 0, cacheWrite: 0 },
+    cost: error ? 0n : 1_000_000_007n, unsettled: 0n, attempts: 1, latencyMs: 5, cached: false, error,
+  }, error ? 0n : 3_000_000_011n);
 }
 ledger.close();
 `;
@@ -266,7 +296,7 @@ function runWorker(script: string, args: string[], env: NodeJS.ProcessEnv): { re
 }
 
 describe('concurrent invocations', () => {
-  it('8 processes writing 200 records each, one transaction per record, into a database none of them found: 1,600 rows, none lost', async () => {
+  it('8 processes writing 200 calls each, two autocommits per call, into a database none of them found: 1,600 rows, none lost', async () => {
     const built = join(ROOT, 'dist', 'io', 'ledger.js');
     if (!existsSync(built)) throw new Error('dist/io/ledger.js is missing: run `npm run build` first (`npm test` does)');
     const script = join(home.root, 'worker.mjs');

@@ -69,13 +69,6 @@ describe.each(cases)('$name', ({ make, model, usage }) => {
     expect(server.requests[0]!.stream).toBe(true);
   });
 
-  it('sends the system prompt and the output cap', async () => {
-    await make().generate(request(model));
-    const body = JSON.stringify(server.requests[0]!.body);
-    expect(body).toContain('Be brief.');
-    expect(body).toMatch(/"(max_tokens|max_output_tokens|max_completion_tokens)":100/);
-  });
-
   it('maps a 429 with retry-after-ms to a retryable ProviderError', async () => {
     server.enqueueFaults([{ status: 429, retryAfterMs: 1500, retryAfter: 9 }]);
     const err = await make().generate(request(model)).catch((e: unknown) => e);

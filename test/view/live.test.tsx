@@ -44,18 +44,26 @@ function record(id: string, route: string, klass: string | null, fields: Partial
 const FIRST_HALF: RunEvent[] = [
   { type: 'run-start', at: 1000, dryRun: false, total: 4 },
   { type: 'prompt-start', at: 1000, id: 'p1', route: 'quick', class: 'lookup' },
+  { type: 'call-start', at: 1000, id: 'p1', route: 'quick', kind: 'answer' },
   { type: 'prompt-start', at: 1000, id: 'p2', route: 'flagship', class: 'code' },
+  { type: 'call-start', at: 1000, id: 'p2', route: 'flagship', kind: 'answer' },
   { type: 'retry', at: 1500, id: 'p2', route: 'flagship', attempt: 1, delayMs: 400, message: '429 rate limited' },
   // haiku at $1/$5 per Mtok; the baseline, opus, at $5/$25
+  { type: 'call-end', at: 3000, id: 'p1', route: 'quick' },
   { type: 'prompt-end', at: 3000, record: record('p1', 'quick', 'lookup', { usage: usage(1000, 200), cost: 2_000_000_000n, baselineCost: 10_000_000_000n }) },
+  { type: 'call-end', at: 6000, id: 'p2', route: 'flagship' },
   { type: 'prompt-end', at: 6000, record: record('p2', 'flagship', 'code', { usage: usage(3000, 1000), cost: 40_000_000_000n, baselineCost: 40_000_000_000n }) },
   { type: 'prompt-start', at: 6000, id: 'p3', route: 'balanced', class: null },
+  { type: 'call-start', at: 6000, id: 'p3', route: 'balanced', kind: 'answer' },
 ];
 
 const SECOND_HALF: RunEvent[] = [
   { type: 'input-error', at: 6500, file: 'prompts.jsonl', line: 7, message: 'not valid JSON' },
+  { type: 'call-end', at: 7000, id: 'p3', route: 'balanced' },
   { type: 'prompt-end', at: 7000, record: record('p3', 'balanced', null, { error: { status: 500, message: 'upstream overloaded' } }) },
   { type: 'prompt-start', at: 7000, id: LONG_ID, route: 'local', class: 'tiny' },
+  { type: 'call-start', at: 7000, id: LONG_ID, route: 'local', kind: 'answer' },
+  { type: 'call-end', at: 9000, id: LONG_ID, route: 'local' },
   { type: 'prompt-end', at: 9000, record: record(LONG_ID, 'local', 'tiny', { usage: usage(20, 30), cost: 0n, baselineCost: 850_000_000n }) },
   { type: 'run-end', at: 11000, stop: 'done' },
 ];

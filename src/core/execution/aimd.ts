@@ -1,3 +1,5 @@
+import { DEFAULT_BACKOFF, MAX_TIMER_MS } from './retry.js';
+
 /**
  * Additive-increase, multiplicative-decrease concurrency for one provider: a 429 halves the
  * number of requests allowed in flight (at most once per `cooldownMs`, so one burst of 429s
@@ -16,6 +18,8 @@ export class AimdLimiter {
   constructor(
     private readonly max: number,
     private readonly cooldownMs = 1000,
+    /** The longest a retry-after may hold the provider (--max-retry-wait); a day-long ask waits no longer. */
+    private readonly maxPauseMs = DEFAULT_BACKOFF.maxRetryAfterMs,
   ) {
     this.limitValue = max;
     this.lowest = max;
@@ -56,7 +60,10 @@ export class AimdLimiter {
 
   onThrottle(now: number, retryAfterMs?: number): void {
     this.throttles++;
-    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    if (retryAfterMs !== undefined) {
+      const pause = Math.min(retryAfterMs, this.maxPauseMs, MAX_TIMER_MS);
+      if (pause >= 0) this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+    }
     if (now - this.lastDecrease < this.cooldownMs) return;
     this.lastDecrease = now;
     this.limitValue = Math.max(1, this.limitValue / 2);

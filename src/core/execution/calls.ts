@@ -8,7 +8,8 @@ export type CallKind = 'answer' | 'check' | 'embed';
 /** Why an answer ended, in one vocabulary across APIs. */
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_use' | 'refusal' | 'other';
 
-export type ErrorKind = FailureKind | 'budget';
+/** `budget`: refused by a cap; `not-sent`: its model had already refused the key. */
+export type ErrorKind = FailureKind | 'budget' | 'not-sent';
 
 export interface CallError {
   /** HTTP status when the provider answered with one. */
@@ -23,7 +24,7 @@ export interface CallError {
  * and settled when the answer or the error comes back.
  *
  * `cost` is what is booked for it. When every attempt settled with reported usage it is exact;
- * otherwise (`costExact: false`) it includes, for each attempt whose answer never came back
+ * otherwise (`unsettled` > 0) it includes, for each attempt whose answer never came back
  * whole (timed out, dropped, aborted, killed) or came back without usage, that attempt's
  * reservation: providers bill work the client stopped waiting for, so it is never $0.
  */
@@ -34,8 +35,10 @@ export interface CallRecord {
   model: string;
   answeredBy?: string | undefined;
   usage: Usage;
+  /** Booked: exact where usage came back, reservations where it may have been billed unseen. */
   cost: Pico;
-  costExact: boolean;
+  /** The part of `cost` that is reservations of attempts that never settled: an upper bound. */
+  unsettled: Pico;
   latencyMs?: number | undefined;
   attempts: number;
   finishReason?: FinishReason | undefined;
@@ -45,4 +48,24 @@ export interface CallRecord {
   error?: CallError | undefined;
   /** The text it returned (answers and checks). */
   output?: string | undefined;
+}
+
+/** A call's usage summed into a prompt's. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const sum: Usage = { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+  if (a.reasoning !== undefined || b.reasoning !== undefined) sum.reasoning = (a.reasoning ?? 0) + (b.reasoning ?? 0);
+  return sum;
+}
+
+/** What a prompt's calls cost together: the exact sum, and the part of it that is reservations. */
+export function sumCalls(calls: readonly CallRecord[]): { cost: Pico; unsettled: Pico; usage: Usage } {
+  let cost = 0n;
+  let unsettled = 0n;
+  let usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  for (const c of calls) {
+    cost += c.cost;
+    unsettled += c.unsettled;
+    usage = calls.length === 1 ? c.usage : addUsage(usage, c.usage);
+  }
+  return { cost, unsettled, usage };
 }

@@ -1,4 +1,4 @@
-import { classify } from '../routing/classify.js';
+import { routingChain } from '../routing/chain.js';
 import { estimateRecord, type OutputAssumption } from '../money/estimate.js';
 import type { ResultRecord, RunEventListener } from './events.js';
 import type { Policy } from '../policy/types.js';
@@ -10,6 +10,8 @@ export interface DryRunOptions {
   items: AsyncIterable<InputItem>;
   policy: Policy;
   counter: TokenCounter;
+  /** --model: every prompt goes to this alias. */
+  forceRoute?: string | undefined;
   assumption: OutputAssumption;
   emit: RunEventListener;
   now: () => number;
@@ -39,13 +41,17 @@ async function* batched(items: AsyncIterable<InputItem>, size: number): AsyncGen
 
 /** Route and price every prompt without sending anything (but embedding calls, when the policy needs them). */
 export async function dryRun(o: DryRunOptions): Promise<void> {
+  // The features of the prompt being routed, for the similar_to matchers of the chain's policy step.
+  let current: PromptFeatures | undefined;
+  const route = routingChain(o.policy, o.counter, o.forceRoute, () => current);
   o.emit({ type: 'run-start', at: o.now(), dryRun: true, total: o.total });
   const one = (item: InputItem, features?: PromptFeatures): Promise<void> | undefined => {
     if (item.kind === 'error') {
       o.emit({ type: 'input-error', at: o.now(), file: item.file, line: item.line, message: item.message });
       return undefined;
     }
-    const decision = classify(o.policy, item.prompt, o.counter, features);
+    current = features;
+    const decision = route(item.prompt);
     const record = estimateRecord(o.policy, item.prompt, decision, o.counter, o.assumption);
     const at = o.now();
     o.emit({ type: 'prompt-start', at, id: record.id, route: record.route, class: record.class });

@@ -38,6 +38,9 @@ export interface BackoffPolicy {
   maxRetryAfterMs: number;
 }
 
+/** setTimeout fires at once for delays of 2^31 ms and more: no wait may exceed this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 30_000, maxRetryAfterMs: 300_000 };
 
 /**
@@ -48,7 +51,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 30_000, maxR
 export function retryDelay(attempt: number, failure: SendFailure, policy: BackoffPolicy, random: () => number): number | undefined {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
   const jitter = random() * ceiling;
-  if (failure.retryAfterMs === undefined) return jitter;
+  if (failure.retryAfterMs === undefined || !(failure.retryAfterMs >= 0)) return Math.min(jitter, MAX_TIMER_MS);
   if (failure.retryAfterMs > policy.maxRetryAfterMs) return undefined;
-  return failure.retryAfterMs + random() * policy.baseMs;
+  return Math.min(failure.retryAfterMs + random() * policy.baseMs, MAX_TIMER_MS);
 }

@@ -1,16 +1,19 @@
 import type { RunEvent, StopReason, OutputTokensSource, ResultRecord } from '../execution/events.js';
 import type { Pico } from './money.js';
 import type { Policy } from '../policy/types.js';
-import { emptyUsageSums, type UsageSums } from './pricing.js';
+import { emptyUsageSums, type Usage, type UsageSums } from './pricing.js';
 
 export interface ModelTotals extends UsageSums {
   route: string;
   provider: string;
   model: string;
-  /** Prompts that finished on this route, failed ones included. */
+  /** Calls this model finished (answers, checks, embeddings), failed ones included. */
   calls: number;
   failed: number;
   inFlight: number;
+  /** The part of `cost` that is reservations of calls that never settled (an upper bound). */
+  unsettled: Pico;
+  unsettledCalls: number;
 }
 
 export interface InputProblem {
@@ -41,6 +44,18 @@ export interface RunTotals {
   inputErrors: InputProblem[];
   models: Map<string, ModelTotals>;
   cost: Pico;
+  /** The part of `cost` that is reservations of calls that never settled (an upper bound). */
+  unsettled: Pico;
+  unsettledCalls: number;
+  /** Billable calls finished (a cascade makes several per prompt). */
+  calls: number;
+  /** Prompts whose kept answer came from a later step of a cascade, and what the steps thrown away cost. */
+  escalated: number;
+  discardedCost: Pico;
+  /** Models that refused the key, or whose key was missing: nothing more was sent to them. */
+  refused: { route: string; message: string; hint?: string | undefined }[];
+  /** Prompts not sent because their model had refused the key. */
+  notSent: number;
   baselineCost: Pico;
   costUnknown: number;
   outputTokenSources: Record<OutputTokensSource, number>;
@@ -59,6 +74,8 @@ export function emptyTotals(policy: Policy): RunTotals {
       calls: 0,
       failed: 0,
       inFlight: 0,
+      unsettled: 0n,
+      unsettledCalls: 0,
       ...emptyUsageSums(),
     });
   }
@@ -76,17 +93,41 @@ export function emptyTotals(policy: Policy): RunTotals {
     inputErrors: [],
     models,
     cost: 0n,
+    unsettled: 0n,
+    unsettledCalls: 0,
+    calls: 0,
+    escalated: 0,
+    discardedCost: 0n,
+    refused: [],
+    notSent: 0,
     baselineCost: 0n,
     costUnknown: 0,
     outputTokenSources: { flag: 0, max_tokens: 0, default: 0 },
   };
 }
 
+function addToModel(m: ModelTotals | undefined, usage: Usage, cost: Pico | undefined, unsettled: Pico, failed: boolean): void {
+  if (!m) return;
+  m.calls++;
+  if (failed) m.failed++;
+  m.inputTokens += usage.input;
+  m.outputTokens += usage.output;
+  m.cacheReadTokens += usage.cacheRead;
+  m.cacheWriteTokens += usage.cacheWrite;
+  if (cost === undefined) m.costUnknown++;
+  else m.cost += cost;
+  if (unsettled > 0n) {
+    m.unsettled += unsettled;
+    m.unsettledCalls++;
+  }
+}
+
 function addRecord(t: RunTotals, r: ResultRecord): void {
-  const m = t.models.get(r.route);
   t.prompts++;
-  if (r.error) t.failed++;
-  else t.succeeded++;
+  if (r.error) {
+    t.failed++;
+    if (r.error.kind === 'not-sent') t.notSent++;
+  } else t.succeeded++;
   if (r.outputTokensSource) t.outputTokenSources[r.outputTokensSource]++;
   if (r.cached) {
     t.cacheHits++;
@@ -95,15 +136,30 @@ function addRecord(t: RunTotals, r: ResultRecord): void {
   if (r.cost === undefined) t.costUnknown++;
   else t.cost += r.cost;
   if (r.baselineCost !== undefined) t.baselineCost += r.baselineCost;
-  if (!m) return;
-  m.calls++;
-  if (r.error) m.failed++;
-  m.inputTokens += r.usage.input;
-  m.outputTokens += r.usage.output;
-  m.cacheReadTokens += r.usage.cacheRead;
-  m.cacheWriteTokens += r.usage.cacheWrite;
-  if (r.cost === undefined) m.costUnknown++;
-  else m.cost += r.cost;
+  if (r.escalated) t.escalated++;
+  if (!r.calls) {
+    // A dry-run estimate: the prompt is its one (estimated) call.
+    t.calls++;
+    addToModel(t.models.get(r.route), r.usage, r.cost, 0n, r.error !== undefined);
+    return;
+  }
+  const kept = r.error ? -1 : keptIndex(r);
+  r.calls.forEach((c, i) => {
+    t.calls++;
+    if (c.unsettled > 0n) {
+      t.unsettled += c.unsettled;
+      t.unsettledCalls++;
+    }
+    if (c.kind === 'answer' && i !== kept) t.discardedCost += c.cost;
+    addToModel(t.models.get(c.route), c.usage, c.cost, c.unsettled, c.error !== undefined);
+  });
+}
+
+/** The answer call whose text the record kept: the last answer call. */
+function keptIndex(r: ResultRecord): number {
+  const calls = r.calls!;
+  for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.kind === 'answer') return i;
+  return -1;
 }
 
 /**
@@ -120,12 +176,22 @@ export function applyEvent(t: RunTotals, e: RunEvent): RunTotals {
     case 'input-error':
       t.inputErrors.push({ file: e.file, line: e.line, message: e.message });
       break;
-    case 'prompt-start': {
+    case 'prompt-start':
       t.inFlight++;
+      break;
+    case 'call-start': {
       const m = t.models.get(e.route);
       if (m) m.inFlight++;
       break;
     }
+    case 'call-end': {
+      const m = t.models.get(e.route);
+      if (m) m.inFlight--;
+      break;
+    }
+    case 'model-refused':
+      t.refused.push({ route: e.route, message: e.message, hint: e.hint });
+      break;
     case 'retry':
       t.retries++;
       break;
@@ -135,13 +201,10 @@ export function applyEvent(t: RunTotals, e: RunEvent): RunTotals {
     case 'throttled':
       t.throttled.push({ provider: e.provider, throttles: e.throttles, lowestConcurrency: e.lowestConcurrency });
       break;
-    case 'prompt-end': {
+    case 'prompt-end':
       t.inFlight--;
-      const m = t.models.get(e.record.route);
-      if (m) m.inFlight--;
       addRecord(t, e.record);
       break;
-    }
     case 'interrupt':
       t.interrupt = e.hard ? 'aborting' : 'stopping';
       break;

@@ -55,6 +55,11 @@ export class Budget {
     this.spent = priorSpent;
   }
 
+  /** Spend of the job's earlier runs, learned after the budget was made. */
+  addSpent(amount: Pico): void {
+    this.spent += amount;
+  }
+
   get active(): boolean {
     return this.limits.total !== undefined || this.limits.perModel.size > 0;
   }

@@ -21,6 +21,8 @@ export interface Usage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** Reasoning tokens where the API reports them: already inside `output`, never billed twice. */
+  reasoning?: number | undefined;
 }
 
 export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };

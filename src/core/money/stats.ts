@@ -1,16 +1,21 @@
 import { UserError } from '../errors.js';
+import type { CallKind } from '../execution/calls.js';
 import type { Pico } from './money.js';
 import { emptyUsageSums, type UsageSums } from './pricing.js';
 
-export type CallStatus = 'ok' | 'error' | 'cached';
-export type StatsBy = 'model' | 'route' | 'class' | 'day';
-export const STATS_BY: readonly StatsBy[] = ['model', 'route', 'class', 'day'];
+/** `pending`: written before its request left and never settled (the process died): booked at its reservation. */
+export type CallStatus = 'pending' | 'ok' | 'error' | 'cached';
+export type StatsBy = 'model' | 'route' | 'class' | 'kind' | 'day';
+export const STATS_BY: readonly StatsBy[] = ['model', 'route', 'class', 'kind', 'day'];
 
 const DAY_MS = 86_400_000;
 
 /** Sums over a set of calls. Money sums are exact bigint picodollars. */
 export interface CallSums extends UsageSums {
   calls: number;
+  /** The part of `cost` that is reservations of calls that never settled: an upper bound. */
+  unsettled: Pico;
+  unsettledCalls: number;
   baselineCost: Pico;
   baselineUnknown: number;
   /** Cost and baseline summed over the calls where both are known: what savings compare. */
@@ -29,6 +34,7 @@ export interface CallGroup extends CallSums {
   model: string;
   route: string;
   class: string | null;
+  kind: CallKind;
   status: CallStatus;
 }
 
@@ -52,6 +58,8 @@ function emptyRow(key: string | null): StatsRow {
   return {
     key,
     calls: 0,
+    unsettled: 0n,
+    unsettledCalls: 0,
     failed: 0,
     cached: 0,
     ...emptyUsageSums(),
@@ -64,6 +72,8 @@ function emptyRow(key: string | null): StatsRow {
 
 function add(row: StatsRow, g: CallGroup): void {
   row.calls += g.calls;
+  row.unsettled += g.unsettled;
+  row.unsettledCalls += g.unsettledCalls;
   if (g.status === 'error') row.failed += g.calls;
   if (g.status === 'cached') row.cached += g.calls;
   row.inputTokens += g.inputTokens;
@@ -90,6 +100,8 @@ function keyOf(g: CallGroup, by: StatsBy): string | null {
       return g.route;
     case 'class':
       return g.class;
+    case 'kind':
+      return g.kind;
     case 'day':
       return dayKey(g.day);
     default: {

@@ -25,3 +25,9 @@ export const OPTIONS_BY_API: Record<ApiKind, readonly OptionKey[]> = {
   responses: ['temperature', 'top_p', 'reasoning_effort', 'service_tier'],
   messages: ['temperature', 'top_p', 'top_k', 'stop'],
 };
+
+/** The options set (not undefined) that `api` does not accept, in the order given; empty when all are accepted. */
+export function unsupportedOptions(api: ApiKind, options: ModelOptions): OptionKey[] {
+  const accepted: readonly OptionKey[] = OPTIONS_BY_API[api];
+  return (Object.keys(options) as OptionKey[]).filter((k) => options[k] !== undefined && !accepted.includes(k));
+}

@@ -36,6 +36,8 @@ export function readExamples(
   if (sim?.examples_file !== undefined) {
     const at = [...path, 'similar_to', 'examples_file'];
     const problem = (message: string, hint: string) => problems.push({ line: where(at), path: formatPath(at), message, hint });
+    // Reported here; the matcher still compiles (with no examples) so that nothing is reported twice.
+    sim.examples = [];
     if (!readFile) {
       problem('examples files cannot be read here', 'list the examples inline with `examples: [...]`');
     } else {

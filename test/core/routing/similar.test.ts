@@ -116,7 +116,7 @@ function countingEmbedder(): Embedder & { asked: string[][] } {
         for (const w of t.toLowerCase().split(/\W+/).filter(Boolean)) v[[...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 64, 7)]! += 1;
         return unitDense(v);
       });
-      return Promise.resolve({ vectors: dense, calls: [{ kind: 'embed' as const, route: 'embed', provider: 'openai', model: 'm', usage: { input: texts.length, output: 0, cacheRead: 0, cacheWrite: 0 }, cost: BigInt(texts.length), costExact: true, attempts: 1, cached: false }] });
+      return Promise.resolve({ vectors: dense, calls: [{ kind: 'embed' as const, route: 'embed', provider: 'openai', model: 'm', usage: { input: texts.length, output: 0, cacheRead: 0, cacheWrite: 0 }, cost: BigInt(texts.length), unsettled: 0n, attempts: 1, cached: false }] });
     },
   };
 }

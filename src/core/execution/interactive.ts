@@ -1,0 +1,262 @@
+import { AimdLimiter } from './aimd.js';
+import type { Budget } from '../money/budget.js';
+import type { Pico } from '../money/money.js';
+import { costOf, ZERO_USAGE } from '../money/pricing.js';
+import type { ModelConfig } from '../policy/types.js';
+import { sourceText, type InputItem, type PromptRecord } from '../prompt.js';
+import type { Decision } from '../routing/chain.js';
+import { sumCalls, type CallRecord } from './calls.js';
+import { runCall, waitForSlot, type CallRunner, type CallSpec, type InFlight } from './call-runner.js';
+import type { ResultRecord, RunEventListener, StopReason } from './events.js';
+import { plan, worstCase, type HeldReservation, type Job, type Planner } from './planner.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy, type SendFailure } from './retry.js';
+import { SeenIds } from './seen-ids.js';
+
+/** A prompt to run, optionally with its route decided in advance (compare: each model it needs). */
+export type WorkItem = InputItem | { kind: 'routed'; prompt: PromptRecord; decision: Decision };
+
+/** What to run. */
+export interface Work {
+  items: AsyncIterable<WorkItem>;
+  /** Prompts expected, when known up front (for progress). */
+  total?: number | undefined;
+  /** --resume: ids that already have a successful record; they are not sent again. */
+  skip?: { has(id: string): boolean } | undefined;
+  planner: Omit<Planner, 'stopping' | 'budget'>;
+  /** The model every prompt is also priced on. */
+  baseline: ModelConfig;
+}
+
+/** How to run it. */
+export interface Limits {
+  /** Requests in flight at once per provider endpoint (lowered on 429s, AIMD). */
+  concurrency: number;
+  retries: number;
+  backoff?: BackoffPolicy | undefined;
+  budget?: Budget | undefined;
+}
+
+/** Where it goes: the sender, the write-ahead journal, the event stream and the records. */
+export interface Sinks {
+  send: CallRunner['send'];
+  journal?: CallRunner['journal'];
+  emit: RunEventListener;
+  /**
+   * Receives each record as it finishes. A returned promise is awaited before the prompt counts
+   * as done (back-pressure); it must not settle before the event loop's next turn.
+   */
+  onRecord: (record: ResultRecord, prompt: PromptRecord) => Promise<void> | undefined;
+}
+
+export interface Runtime {
+  control: CallRunner['control'];
+  clock: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  nextTurn: () => Promise<void>;
+  random: () => number;
+}
+
+/** Prompts admitted per endpoint (in flight plus waiting for a slot) before the reader waits. */
+export function queueBound(concurrency: number): number {
+  return Math.max(1024, concurrency * 16);
+}
+
+/** One provider endpoint: its concurrency (AIMD), its queue of admitted prompts, its refusal. */
+class Endpoint {
+  readonly limiter: AimdLimiter;
+  admitted = 0;
+  private waiting: (() => void)[] = [];
+  constructor(
+    readonly key: string,
+    concurrency: number,
+    private readonly bound: number,
+    maxPauseMs: number,
+  ) {
+    this.limiter = new AimdLimiter(Math.max(1, concurrency), 1000, maxPauseMs);
+  }
+  /** Waits while the endpoint's queue is full; other endpoints' prompts are not held back by it. */
+  async admit(): Promise<void> {
+    while (this.admitted >= this.bound) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.admitted++;
+  }
+  done(): void {
+    this.admitted--;
+    this.waiting.shift()?.();
+  }
+}
+
+function notSent(job: Job, refusal: string): ResultRecord['error'] {
+  return { message: `not sent: ${job.model.alias} refused the key earlier (${refusal})`, kind: 'not-sent' };
+}
+
+export function endpointKey(model: ModelConfig): string {
+  return model.baseUrl ? `${model.provider} at ${model.baseUrl}` : model.provider;
+}
+
+/** The record of a prompt from its calls: the kept call (the last answer) describes it. */
+export function recordOf(job: Job, calls: CallRecord[], baselineCost: Pico | undefined, error?: ResultRecord['error']): ResultRecord {
+  const kept = [...calls].reverse().find((c) => c.kind === 'answer');
+  const { cost, unsettled, usage } = sumCalls(calls);
+  return {
+    id: job.prompt.id,
+    source: job.prompt.source,
+    class: job.decision.class,
+    route: kept?.route ?? job.model.alias,
+    provider: kept?.provider ?? job.model.provider,
+    model: kept?.model ?? job.model.model,
+    answeredBy: kept?.answeredBy,
+    reason: job.decision.reason,
+    estimated: false,
+    usage: calls.length ? usage : ZERO_USAGE,
+    cost,
+    unsettled,
+    baselineCost: error ? 0n : baselineCost,
+    output: error ? undefined : kept?.output,
+    latencyMs: calls.reduce((ms, c) => ms + (c.latencyMs ?? 0), 0) || (calls.length ? 0 : undefined),
+    attempts: kept?.attempts ?? 0,
+    cached: kept?.cached ? true : undefined,
+    cacheSaved: kept?.cacheSaved,
+    error,
+    calls,
+  };
+}
+
+/**
+ * The interactive executor: reads the prompts, plans each (route, budget), and runs it on its
+ * provider endpoint's queue. Each endpoint has its own concurrency and queue, so a provider that
+ * is rate limited or slow does not hold back prompts routed to another. Records come out in the
+ * order prompts finish. Emits the run's events; views fold them with the accounting reducer.
+ */
+export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runtime): Promise<StopReason> {
+  sinks.emit({ type: 'run-start', at: rt.clock(), dryRun: false, total: work.total });
+  const endpoints = new Map<string, Endpoint>();
+  const bound = queueBound(limits.concurrency);
+  const endpointOf = (m: ModelConfig) => {
+    const key = endpointKey(m);
+    let e = endpoints.get(key);
+    if (!e) endpoints.set(key, (e = new Endpoint(key, limits.concurrency, bound, (limits.backoff ?? DEFAULT_BACKOFF).maxRetryAfterMs)));
+    return e;
+  };
+  const inFlight: InFlight = new Set();
+  // One listener on the run's signal aborts every attempt in flight.
+  const abortAll = () => {
+    for (const attempt of inFlight) attempt.abort();
+  };
+  rt.control.abort.addEventListener('abort', abortAll, { once: true });
+  const refused = new Map<string, string>();
+  const runner: CallRunner = {
+    send: sinks.send,
+    journal: sinks.journal,
+    budget: limits.budget,
+    retries: limits.retries,
+    backoff: limits.backoff,
+    control: rt.control,
+    emit: sinks.emit,
+    clock: rt.clock,
+    sleep: rt.sleep,
+    nextTurn: rt.nextTurn,
+    random: rt.random,
+    baselineCost: (c) => (c.usage === ZERO_USAGE && c.unsettled > 0n ? undefined : costOf(c.usage, work.baseline.pricing.rates)),
+  };
+  const planner: Planner = { ...work.planner, budget: limits.budget, stopping: () => rt.control.stopping };
+
+  const finish = async (record: ResultRecord, prompt: PromptRecord) => {
+    sinks.emit({ type: 'prompt-end', at: rt.clock(), record });
+    await (sinks.onRecord(record, prompt) ?? rt.nextTurn());
+  };
+
+  let dropped = 0;
+  const runPrompt = async (job: Job, reservation: HeldReservation | undefined): Promise<void> => {
+    const endpoint = endpointOf(job.model);
+    // A prompt starts when its endpoint takes it; after Ctrl-C, those still waiting are not sent.
+    await waitForSlot(runner, endpoint.limiter, limits.backoff ?? DEFAULT_BACKOFF);
+    if (rt.control.stopping) {
+      endpoint.limiter.release();
+      if (reservation) limits.budget!.settle(reservation, 0n);
+      dropped++;
+      return;
+    }
+    sinks.emit({ type: 'prompt-start', at: rt.clock(), id: job.prompt.id, route: job.model.alias, class: job.decision.class });
+    const refusal = refused.get(job.model.alias);
+    if (refusal !== undefined) {
+      endpoint.limiter.release();
+      if (reservation) limits.budget!.settle(reservation, 0n);
+      return finish(recordOf(job, [], 0n, notSent(job, refusal)), job.prompt);
+    }
+    const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: job.model, maxTokens: job.maxTokens, worstCase: worstCase(job), reservation };
+    sinks.emit({ type: 'call-start', at: rt.clock(), id: job.prompt.id, route: job.model.alias, kind: 'answer' });
+    const onRefused = (f: SendFailure) => {
+      if (refused.has(job.model.alias)) return;
+      refused.set(job.model.alias, f.message);
+      sinks.emit({ type: 'model-refused', at: rt.clock(), route: job.model.alias, message: f.message });
+    };
+    let call: CallRecord;
+    try {
+      call = await runCall(runner, endpoint.limiter, inFlight, spec, onRefused, true);
+    } finally {
+      sinks.emit({ type: 'call-end', at: rt.clock(), id: job.prompt.id, route: job.model.alias });
+    }
+    await finish(recordOf(job, [call], call.error ? 0n : runner.baselineCost(call), call.error), job.prompt);
+  };
+
+  const seen = new SeenIds();
+  const items = work.items[Symbol.asyncIterator]();
+  const tasks = new Set<Promise<void>>();
+  let inputDone = false;
+  let budgetStop = false;
+  while (!rt.control.stopping) {
+    const next = await items.next();
+    if (next.done) {
+      inputDone = true;
+      break;
+    }
+    const item = next.value;
+    if (item.kind === 'error') {
+      sinks.emit({ type: 'input-error', at: rt.clock(), file: item.file, line: item.line, message: item.message });
+      continue;
+    }
+    const prompt = item.prompt;
+    // A routed prompt (compare) goes to several models under its one id.
+    const first = item.kind === 'prompt' ? seen.add(prompt.id, prompt.source) : undefined;
+    if (first !== undefined) {
+      const message = `duplicate id "${prompt.id}" (first at ${sourceText(first.file, first.line)}); ids must be unique`;
+      sinks.emit({ type: 'input-error', at: rt.clock(), file: prompt.source.file, line: prompt.source.line, message });
+      continue;
+    }
+    if (work.skip?.has(prompt.id)) {
+      sinks.emit({ type: 'skip', at: rt.clock(), id: prompt.id });
+      continue;
+    }
+    const planned = await plan(planner, prompt, item.kind === 'routed' ? item.decision : undefined);
+    if (planned.kind === 'stop') {
+      if (!rt.control.stopping) budgetStop = true;
+      rt.control.stopping = true;
+      break;
+    }
+    const { job } = planned;
+    const refusal = refused.get(job.model.alias);
+    if (planned.kind === 'refused' || refusal !== undefined) {
+      sinks.emit({ type: 'prompt-start', at: rt.clock(), id: prompt.id, route: job.model.alias, class: job.decision.class });
+      const error = planned.kind === 'refused' ? { message: planned.message, kind: 'budget' as const } : notSent(job, refusal!);
+      if (planned.kind === 'send' && planned.reservation) limits.budget!.settle(planned.reservation, 0n);
+      await finish(recordOf(job, [], 0n, error), prompt);
+      continue;
+    }
+    const endpoint = endpointOf(job.model);
+    await endpoint.admit();
+    const task = runPrompt(job, planned.reservation).finally(() => {
+      endpoint.done();
+      tasks.delete(task);
+    });
+    tasks.add(task);
+  }
+  while (tasks.size > 0) await Promise.all([...tasks]);
+  rt.control.abort.removeEventListener('abort', abortAll);
+  const stop: StopReason = rt.control.abort.aborted ? 'aborted' : budgetStop ? 'budget' : rt.control.stopping && (!inputDone || dropped > 0) ? 'interrupted' : 'done';
+  for (const [key, e] of endpoints) {
+    const l = e.limiter;
+    if (l.throttles > 0) sinks.emit({ type: 'throttled', at: rt.clock(), provider: key, throttles: l.throttles, lowestConcurrency: l.lowest });
+  }
+  sinks.emit({ type: 'run-end', at: rt.clock(), stop });
+  return stop;
+}

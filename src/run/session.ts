@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { setMaxListeners } from 'node:events';
+import type { CallJournal, CallSpec, RunControl, SendResult } from '../core/execution/call-runner.js';
+import type { RunEvent } from '../core/execution/events.js';
+import { execute, type Sinks, type Work } from '../core/execution/interactive.js';
+import { DEFAULT_BACKOFF } from '../core/execution/retry.js';
+import { Budget, type BudgetLimits } from '../core/money/budget.js';
+import type { ResponseCache } from '../io/cache.js';
+import { cacheKey } from '../io/hash.js';
+import type { JobSpend, Ledger } from '../io/ledger.js';
+import { dataDir } from '../io/store-path.js';
+import { ProviderPool } from '../providers/index.js';
+import { apiOf } from '../providers/registry.js';
+import type { RunStore } from '../view/run-store.js';
+import type { Context } from '../commands/context.js';
+import { nextTurn, sleep } from '../commands/sleep.js';
+
+/** How a live session runs its calls (run and compare share these flags). */
+export interface SessionOptions {
+  concurrency: number;
+  retries: number;
+  timeoutMs: number;
+  maxRetryWaitMs: number;
+  cache: boolean;
+  ledger: boolean;
+  logPrompts: boolean;
+  home?: string | undefined;
+  budget: BudgetLimits;
+  /** The -o file of the job, whose earlier spend --resume counts against the budget. */
+  job?: { output: string; resume: boolean } | undefined;
+}
+
+/** The flags run and compare share for a live session. */
+export interface LiveFlags {
+  concurrency: number;
+  retries: number;
+  /** Seconds. */
+  timeout: number;
+  /** Seconds. */
+  maxRetryWait: number;
+  cache?: boolean | undefined;
+  ledger: boolean;
+  logPrompts?: boolean | undefined;
+  home?: string | undefined;
+  output?: string | undefined;
+  resume?: boolean | undefined;
+}
+
+export function sessionOptions(ctx: Context, flags: LiveFlags, budget: BudgetLimits): SessionOptions {
+  return {
+    concurrency: flags.concurrency,
+    retries: flags.retries,
+    timeoutMs: flags.timeout * 1000,
+    maxRetryWaitMs: flags.maxRetryWait * 1000,
+    cache: flags.cache === true,
+    ledger: flags.ledger,
+    logPrompts: flags.logPrompts === true,
+    home: flags.home,
+    budget,
+    job: flags.output ? { output: resolve(ctx.cwd, flags.output), resume: flags.resume === true } : undefined,
+  };
+}
+
+/**
+ * Ctrl-C (and SIGTERM, which `timeout`, CI and service managers send): the first stops sending
+ * new prompts, the second aborts those in flight. Both are events, so the views can say so.
+ */
+export function liveControl(ctx: Context, store: RunStore, onStopping?: () => void): { control: RunControl; release: () => void } {
+  const abort = new AbortController();
+  // Each retry wait links to this signal for as long as it lasts.
+  setMaxListeners(0, abort.signal);
+  const control: RunControl = { stopping: false, abort: abort.signal };
+  const release = ctx.onInterrupt(() => {
+    const hard = control.stopping;
+    store.apply({ type: 'interrupt', at: ctx.clock(), hard });
+    if (hard) return abort.abort();
+    control.stopping = true;
+    onStopping?.();
+  });
+  return { control, release };
+}
+
+/**
+ * One live session for run and compare: the provider pool, the response cache, the write-ahead
+ * ledger, the budget, Ctrl-C and the executor. `open` it, `run` the work, `close` it.
+ */
+export class LiveSession {
+  readonly budget: Budget;
+  readonly control: RunControl;
+  /** What the job had booked before this run (--resume), from the ledger; undefined when it does not know the job. */
+  readonly prior: JobSpend | undefined;
+  readonly runId = randomUUID();
+  private readonly releaseControl: () => void;
+  private readonly pool: ProviderPool;
+
+  private constructor(
+    private readonly ctx: Context,
+    private readonly store: RunStore,
+    private readonly opts: SessionOptions,
+    private readonly ledger: Ledger | undefined,
+    private readonly cache: ResponseCache | undefined,
+    private readonly jobId: string | undefined,
+    resumed: boolean,
+    onStopping: (() => void) | undefined,
+  ) {
+    this.prior = ledger && jobId && resumed ? ledger.jobSpend(jobId) : undefined;
+    this.budget = new Budget(opts.budget, this.prior?.cost ?? 0n);
+    this.pool = new ProviderPool(ctx.env, opts.timeoutMs);
+    const { control, release } = liveControl(ctx, store, onStopping);
+    this.control = control;
+    this.releaseControl = release;
+  }
+
+  /** `priorSpent`: the job's earlier spend when the ledger cannot tell it (no ledger: the -o file's records). */
+  static async open(ctx: Context, store: RunStore, opts: SessionOptions, onStopping?: () => void): Promise<LiveSession> {
+    const home = opts.ledger || opts.cache ? dataDir(ctx.env, ctx.cwd, opts.home) : undefined;
+    // SQLite loads only when the ledger or the cache is on.
+    const ledger = opts.ledger ? (await import('../io/ledger.js')).openLedger(home!) : undefined;
+    const cache = opts.cache ? (await import('../io/cache.js')).openCache(home!) : undefined;
+    const job = ledger && opts.job ? ledger.jobFor(opts.job.output, opts.job.resume, randomUUID) : undefined;
+    return new LiveSession(ctx, store, opts, ledger, cache, job?.jobId, job?.resumed === true, onStopping);
+  }
+
+  /** With --resume and a job the ledger does not know (or no ledger), the earlier spend as the -o file tells it. */
+  addPriorSpend(spent: bigint): void {
+    if (this.prior === undefined) this.budget.addSpent(spent);
+  }
+
+  /** Runs the work; `onText` receives a streamed answer, `beforeSend` runs before any request leaves. */
+  async run(work: Work, sinks: Omit<Sinks, 'send' | 'journal'>, onText?: (delta: string) => void, beforeSend?: () => void) {
+    const journal: CallJournal | undefined = this.ledger?.journal({ runId: this.runId, jobId: this.jobId, now: this.ctx.now, logPrompts: this.opts.logPrompts });
+    return execute(
+      work,
+      { concurrency: this.opts.concurrency, retries: this.opts.retries, backoff: { ...DEFAULT_BACKOFF, maxRetryAfterMs: this.opts.maxRetryWaitMs }, budget: this.budget },
+      { ...sinks, send: this.sender(onText, beforeSend), journal, emit: (e: RunEvent) => sinks.emit(e) },
+      { control: this.control, clock: this.ctx.clock, sleep, nextTurn, random: Math.random },
+    );
+  }
+
+  /** Same provider, model, endpoint (as the environment sets it too), API, messages and answer cap: the same request. */
+  private cacheKeyOf(spec: CallSpec): string {
+    const m = spec.model;
+    return cacheKey({ provider: m.provider, model: m.model, baseUrl: this.pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens });
+  }
+
+  /** The response cache first when there is one, else the model's provider (its answer goes into the cache). */
+  private sender(onText: ((delta: string) => void) | undefined, beforeSend: (() => void) | undefined) {
+    const cache = this.cache;
+    const pool = this.pool;
+    return async (spec: CallSpec, signal: AbortSignal, leaving: () => void): Promise<SendResult> => {
+      const key = cache ? this.cacheKeyOf(spec) : undefined;
+      const hit = key ? cache!.get(key) : undefined;
+      if (hit) {
+        onText?.(hit.text);
+        return { ...hit, cached: true };
+      }
+      const provider = pool.ready(spec.model) ?? (await pool.get(spec.model));
+      beforeSend?.();
+      leaving();
+      const answer = await provider.generate({ model: spec.model.model, messages: spec.prompt.messages, system: spec.prompt.system, maxTokens: spec.maxTokens, onText, signal });
+      if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
+      return answer;
+    };
+  }
+
+  close(): void {
+    this.releaseControl();
+    this.ledger?.close();
+    this.cache?.close();
+  }
+}
