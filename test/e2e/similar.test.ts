@@ -184,6 +184,20 @@ describe('similar_to in explain and run', () => {
     expect(r.stderr).toContain('similar_to: builtin embedder, in process: no embedding calls');
   });
 
+  it('with a model embedder, a dry run takes vectors from the embedding cache and says how many calls it made', async () => {
+    const d = dir({ 'routes.yaml': SMALL.replace('embedder: builtin', 'embedder: embed'), 'in.jsonl': '{"prompt": "reset my password"}\n{"prompt": "a poem"}\n' });
+    const { openEmbeddingCache } = await import('../../src/io/embedding-cache.js');
+    const { unitDense } = await import('../../src/core/routing/similar.js');
+    const cache = openEmbeddingCache(join(d, '.home'));
+    const texts = ['How do I reset my password?', 'My invoice is wrong', 'I cannot log in to my account', 'reset my password', 'a poem'];
+    cache.put('openai:text-embedding-3-small:', texts, [[1, 0.1], [0.2, 1], [0.3, 1], [1, 0.2], [-1, 0.2]].map(unitDense));
+    cache.close();
+    const r = await frugal(d, ['run', '--dry-run', join(d, 'in.jsonl')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { route: string }).route)).toEqual(['quick', 'big']);
+    expect(r.stderr).toContain('dry run: the only calls sent were 0 embedding calls to embed (openai/text-embedding-3-small): 0 tokens, $0.00; 5 texts from the embedding cache');
+  });
+
   it('a live run with similar_to classes is refused until its router chain has the features step', async () => {
     const r = await frugal(dir({ 'routes.yaml': SMALL }), ['run', '-p', 'hi']);
     expect(r.code).toBe(2);
