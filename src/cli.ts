@@ -51,9 +51,14 @@ function processContext(): Context {
     cwd: process.cwd(),
     now: () => new Date(),
     clock: () => performance.now(),
+    // SIGTERM (what `timeout`, CI cancellation and service managers send) is Ctrl-C.
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
     },
   };
 }

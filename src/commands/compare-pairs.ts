@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { PairOutcome } from '../core/quality/compare.js';
 import { assumedOutput } from '../core/money/estimate.js';
 import type { ResultRecord } from '../core/execution/events.js';
@@ -9,6 +7,7 @@ import { costOf, type Usage } from '../core/money/pricing.js';
 import { inputText, type PromptRecord } from '../core/prompt.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { UserError } from '../core/errors.js';
+import { readResults } from '../io/result-reader.js';
 
 /** The same model in two policies is one model: same provider, id, endpoint and API. */
 export function modelKey(m: ModelConfig): string {
@@ -65,26 +64,13 @@ export async function readLogged(files: string[]): Promise<Map<string, Logged>> 
   const logged = new Map<string, Logged>();
   for (const file of files) {
     try {
-      for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
-        if (line.trim() === '') continue;
-        let r: { id?: unknown; provider?: unknown; model?: unknown; output?: unknown; usage?: Record<string, unknown> | null; error?: unknown; estimated?: unknown; cached?: unknown };
-        try {
-          r = JSON.parse(line) as typeof r;
-        } catch {
-          continue; // a torn or foreign line: not a logged result
-        }
-        if (typeof r.id !== 'string' || typeof r.provider !== 'string' || typeof r.model !== 'string' || r.estimated === true) continue;
-        const u = r.usage;
-        const usage =
-          u && typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number'
-            ? { input: u.input_tokens, output: u.output_tokens, cacheRead: Number(u.cache_read_tokens ?? 0), cacheWrite: Number(u.cache_write_tokens ?? 0) }
-            : undefined;
+      await readResults(file, (r) => {
+        if (r.provider === undefined || r.model === undefined || r.estimated) return;
         const key = `${r.provider}/${r.model}\u0000${r.id}`;
-        const failed = r.error !== null && r.error !== undefined;
         // A success wins over a failure logged for the same pair (a resumed run logs both).
-        if (failed && logged.has(key)) continue;
-        logged.set(key, { output: typeof r.output === 'string' ? r.output : undefined, usage, failed });
-      }
+        if (r.failed && logged.has(key)) return;
+        logged.set(key, { output: r.output, usage: r.usage, failed: r.failed });
+      });
     } catch (err) {
       throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

@@ -13,6 +13,8 @@ import { refuseSimilarLive } from './dry-run-features.js';
 import { sourceText } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
+import { lockOutput } from '../io/output-lock.js';
+import { checkOutputs } from '../io/output-paths.js';
 import { ResultFile } from '../io/result-file.js';
 import { recordToJson } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
@@ -94,6 +96,8 @@ export function compareCommand(ctx: Context, setExitCode: (code: number) => void
 
 async function compare(ctx: Context, files: string[], opts: CompareOptions): Promise<number> {
   if (opts.dryRun && opts.from) throw new UserError('--dry-run and --from are different modes: choose one');
+  const outputs = [...(opts.output ? [{ flag: '-o', path: opts.output }] : []), ...(opts.html ? [{ flag: '--html', path: opts.html }] : [])];
+  checkOutputs(ctx.cwd, outputs, [opts.input, ...files, ...(opts.from ?? [])]);
   const now = ctx.now();
   const policies = await Promise.all(
     files.map(async (f) => ({ file: f, policy: await loadPolicyFile(locatePolicy(f, ctx.cwd, ctx.env), ctx.cwd, { now, env: ctx.env, useCache: true }) })),
@@ -178,7 +182,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   if (opts.html) {
     const { renderHtml } = await import('../view/compare/html.js');
     try {
-      await writeFile(opts.html, renderHtml(report, { generatedAt: now.toISOString() }));
+      await writeFile(opts.html, renderHtml(report, { generatedAt: now.toISOString() }), { mode: 0o644 });
     } catch (err) {
       throw new UserError(`${opts.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
@@ -225,6 +229,7 @@ async function runPairs(
   const store = new RunStore(viewPolicy);
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
   store.keepFinished = showView;
+  const unlock = opts.output && opts.output !== '/dev/null' ? lockOutput(opts.output) : undefined;
   const file = opts.output ? ResultFile.open(opts.output, false) : undefined;
   const session = await LiveSession.open(ctx, store, sessionOptions(ctx, opts, { total: opts.maxSpend, perModel: new Map() }));
   const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: viewPolicy, clock: ctx.clock }) : undefined;
@@ -257,6 +262,7 @@ async function runPairs(
     session.close();
     await view?.stop();
     file?.close();
+    unlock?.();
   }
   const stop = store.totals.stop;
   if (stop === 'interrupted' || stop === 'aborted') throw new UserError('interrupted: the comparison is incomplete', undefined, 130);

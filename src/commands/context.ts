@@ -13,7 +13,7 @@ export interface Context {
   now: () => Date;
   /** Monotonic milliseconds, for durations. */
   clock: () => number;
-  /** Registers a Ctrl-C handler; returns the function that removes it. */
+  /** Registers a Ctrl-C (and SIGTERM) handler; returns the function that removes it. */
   onInterrupt: (handler: () => void) => () => void;
 }
 

@@ -11,6 +11,7 @@ import type { JobSpend } from '../io/ledger.js';
 import { recordToJson, ResultWriter } from '../io/results.js';
 import { ResultFile } from '../io/result-file.js';
 import { readPriorResults, type PriorResults } from '../io/resume.js';
+import { lockOutput } from '../io/output-lock.js';
 import { LiveSession, sessionOptions } from '../run/session.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
@@ -54,13 +55,24 @@ function oneLineSummary(r: ResultRecord): string {
 
 /** Send the prompts for real: providers, retries, the live view, the summary. Returns the exit code. */
 export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
-  const { policy, opts, store } = run;
+  const { opts, store } = run;
   const { first, rest } = await peek(readPrompts(run.input)[Symbol.asyncIterator]());
   const textMode = opts.format === 'text' || (opts.format === 'auto' && singleTextSource(run.input, first));
   const streamAnswer = textMode && !opts.output && ctx.stdout.isTTY === true;
   const showView = !textMode && !opts.quiet && ctx.stderr.isTTY === true;
   if (!textMode) await leanHeap();
   store.keepFinished = showView;
+  const unlock = opts.output && opts.output !== '/dev/null' ? lockOutput(opts.output) : undefined;
+  try {
+    return await runLocked(ctx, run, { textMode, streamAnswer, showView, rest });
+  } finally {
+    unlock?.();
+  }
+}
+
+async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; streamAnswer: boolean; showView: boolean; rest: AsyncIterable<InputItem> }): Promise<number> {
+  const { policy, opts, store } = run;
+  const { textMode, streamAnswer, showView, rest } = how;
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
   const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
   const writer = new ResultWriter(ctx.stdout, 'turn');

@@ -7,6 +7,7 @@ import { didYouMean } from '../core/policy/suggest.js';
 import { sourceText } from '../core/prompt.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
 import { openOutput, writeJsonFile } from '../io/json-file.js';
+import { checkOutputs } from '../io/output-paths.js';
 import { ResultWriter } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { RunStore } from '../view/run-store.js';
@@ -65,6 +66,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
   if (files.length === 0 && !opts.prompt?.length && ctx.stdin.isTTY) {
     throw new UserError('no prompts given', 'name prompt files (frugal run prompts.jsonl), pass -p "TEXT", or pipe prompts on stdin');
   }
+  checkOutputs(ctx.cwd, [...(opts.output ? [{ flag: '-o', path: opts.output }] : []), ...(opts.summaryJson ? [{ flag: '--summary-json', path: opts.summaryJson }] : [])], files);
   const counter = await loadCounter(policy.tokenizer);
   const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
   const store = new RunStore(policy);

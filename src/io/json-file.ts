@@ -3,7 +3,8 @@ import { UserError } from '../core/errors.js';
 
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
   try {
-    await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+    // Created 0644 whatever the umask (0666 under umask 000 would let anyone rewrite it).
+    await writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
   } catch (err) {
     throw new UserError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
@@ -12,7 +13,7 @@ export async function writeJsonFile(path: string, value: unknown): Promise<void>
 /** Open FILE for writing, failing as a user error (not an unhandled stream error) when it cannot be. */
 export async function openOutput(path: string, flags: 'w' | 'a' = 'w'): Promise<import('node:fs').WriteStream> {
   const { createWriteStream } = await import('node:fs');
-  const stream = createWriteStream(path, { flags });
+  const stream = createWriteStream(path, { flags, mode: 0o644 });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (err: NodeJS.ErrnoException) =>

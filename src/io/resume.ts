@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { IdIndex } from '../core/execution/id-index.js';
 import type { Pico } from '../core/money/money.js';
+import { readResults } from './result-reader.js';
 
 export interface PriorResults {
   /** Ids with a successful record: not sent again. */
@@ -54,28 +53,20 @@ export async function readPriorResults(path: string): Promise<PriorResults> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return prior;
     throw err;
   }
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let record: { id?: unknown; error?: unknown; cost_usd?: unknown; estimated?: unknown };
-    try {
-      record = JSON.parse(line) as typeof record;
-    } catch {
+  const { unreadable } = await readResults(path, (record) => {
+    if (record.estimated) {
       prior.unreadable++;
-      continue;
+      return;
     }
-    if (typeof record.id !== 'string' || record.estimated === true) {
-      prior.unreadable++;
-      continue;
-    }
-    if (record.error !== null && record.error !== undefined) {
+    if (record.failed) {
       prior.failed++;
-      continue;
+      return;
     }
     const known = prior.done.size;
-    if (prior.done.add(record.id) < known) continue;
+    if (prior.done.add(record.id) < known) return;
     // cost_usd is the exact picodollar amount / 1e12, so rounding recovers it.
-    if (typeof record.cost_usd === 'number') prior.spent += BigInt(Math.round(record.cost_usd * 1e12));
-  }
+    if (record.costUsd !== undefined) prior.spent += BigInt(Math.round(record.costUsd * 1e12));
+  });
+  prior.unreadable += unreadable;
   return prior;
 }

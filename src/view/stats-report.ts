@@ -28,7 +28,10 @@ export function statsTable(s: Stats): string {
   const lines = [table.toString()];
   const status = [`calls: ${formatInt(t.calls)}`, `succeeded: ${formatInt(t.calls - t.failed)}`, `failed: ${formatInt(t.failed)}`, `cache hits: ${formatInt(t.cached)}`];
   lines.push(status.join('  '));
-  if (t.costUnknown > 0) lines.push(`unknown cost: ${formatInt(t.costUnknown)} calls reported no usage; not in the spend above`);
+  if (t.unsettledCalls > 0) {
+    lines.push(`unsettled: ${formatInt(t.unsettledCalls)} calls never came back whole (timed out, dropped, aborted, killed, or no usage reported); the spend above counts up to ${formatUsd(t.unsettled)} for them, their reserved worst case`);
+  }
+  if (t.costUnknown > 0) lines.push(`unknown cost: ${formatInt(t.costUnknown)} calls recorded by an older frugal reported no usage; not in the spend above`);
   if (t.baselineUnknown > t.costUnknown) lines.push(`unknown baseline: ${formatInt(t.baselineUnknown)} calls have no baseline cost; savings compare only calls where both are known`);
   lines.push(s.since ? `since ${s.since.toISOString()}` : 'all time');
   return `${lines.join('\n')}\n`;
@@ -50,6 +53,8 @@ function figures(r: StatsRow, saved = rowSavings(r)) {
     cache_read_tokens: r.cacheReadTokens,
     cache_write_tokens: r.cacheWriteTokens,
     cost_usd: picoToUsd(r.cost),
+    unsettled_usd: picoToUsd(r.unsettled),
+    unsettled_calls: r.unsettledCalls,
     cost_unknown: r.costUnknown,
     baseline_cost_usd: picoToUsd(r.baselineCost),
     baseline_unknown: r.baselineUnknown,

@@ -32,7 +32,8 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
     output += m.outputTokens;
     calls += m.calls;
     const unknown = m.costUnknown > 0 ? ` +${m.costUnknown}×—` : '';
-    table.push([m.route, `${m.provider}/${m.model}`, formatInt(m.calls), formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.cost) + unknown, formatPct(m.cost, t.cost)]);
+    const upTo = m.unsettled > 0n ? ' (≤)' : '';
+    table.push([m.route, `${m.provider}/${m.model}`, formatInt(m.calls), formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.cost) + upTo + unknown, formatPct(m.cost, t.cost)]);
   }
   table.push(['total', '', formatInt(calls), formatInt(input), formatInt(output), formatUsd(t.cost), t.cost > 0n ? '100.0%' : '—']);
 
@@ -41,7 +42,13 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   const lines = [table.toString()];
   lines.push(`baseline${estimate}: ${formatUsd(t.baselineCost)}  (every prompt on ${base.alias}: ${base.provider}/${base.model})`);
   lines.push(`savings${estimate}:  ${formatUsd(saved)}  (${formatPct(saved, t.baselineCost)} of baseline)`);
+  if (t.unsettledCalls > 0) {
+    lines.push(`unsettled: ${formatInt(t.unsettledCalls)} calls never came back whole (timed out, dropped, aborted, or no usage reported); the spend above counts up to ${formatUsd(t.unsettled)} for them, their reserved worst case`);
+  }
   if (t.costUnknown > 0) lines.push(`unknown cost: ${formatInt(t.costUnknown)} prompts reported no usage; not in the totals above`);
+  if (t.escalated > 0) lines.push(`escalated: ${formatInt(t.escalated)} prompts; answers thrown away cost ${formatUsd(t.discardedCost)}`);
+  for (const r of t.refused) lines.push(`refused: ${r.route}: ${r.message}`);
+  if (t.notSent > 0) lines.push(`not sent: ${formatInt(t.notSent)} prompts, because their model had refused the key`);
   const failed = failures(t);
   const status = [`prompts: ${formatInt(t.prompts + t.inputErrors.length)}`, `${t.dryRun ? 'routed' : 'succeeded'}: ${formatInt(t.succeeded)}`, `failed: ${formatInt(failed)}`];
   if (t.retries) status.push(`retries: ${formatInt(t.retries)}`);

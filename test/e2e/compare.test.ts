@@ -129,6 +129,26 @@ describe('frugal compare (live)', () => {
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['name', 'file', 'calls_by_model', 'cost_usd', 'baseline_cost_usd', 'savings_usd', 'savings_pct', 'accuracy', 'accuracy_ci', 'quality_kept', 'estimated']));
   });
 
+  it('records every call in the ledger, writes them with -o in run\'s format, and --from on that file gives the same report', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'frugal-compare-home-'));
+    const out = join(dir, 'pairs.jsonl');
+    const live = await runCli(['compare', files.a, files.b, '--input', files.input, '--json', '-o', out], { env: { ...env(), FRUGAL_HOME: home }, cwd: dir });
+    expect(live.code).toBe(0);
+    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; model: string; cost_usd: number; calls: unknown[] });
+    expect(records).toHaveLength(server.requests.length);
+    expect(records.every((r) => r.calls.length === 1)).toBe(true);
+    const stats = JSON.parse((await runCli(['stats', '--json'], { env: { FRUGAL_HOME: home } })).stdout) as { calls: number; cost_usd: number };
+    expect(stats.calls).toBe(server.requests.length);
+    expect(stats.cost_usd).toBeCloseTo(records.reduce((s, r) => s + r.cost_usd, 0), 12);
+    const replay = await runCli(['compare', files.a, files.b, '--input', files.input, '--json', '--from', out], { cwd: dir });
+    const strip = (text: string) => {
+      const j = JSON.parse(text) as { mode?: string };
+      delete j.mode;
+      return j;
+    };
+    expect(strip(replay.stdout)).toEqual(strip(live.stdout));
+  });
+
   it('lists regressions and writes a self-contained HTML report', async () => {
     const html = join(dir, 'report.html');
     const res = await runCli(['compare', files.a, files.b, '--input', files.input, '--show-regressions', '5', '--html', html], { env: env(), cwd: dir });

@@ -244,7 +244,7 @@ describe('frugal run (live, against the fake provider)', () => {
     expect(JSON.stringify(server.requests.map((r) => r.headers))).toContain(OPENAI_KEY);
   });
 
-  it('Ctrl-C stops sending, finishes what is in flight, prints the summary and exits 130 with valid JSONL', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s (Ctrl-C, or what `timeout` and CI send) stops sending, finishes what is in flight, prints the summary and exits 130 with valid JSONL', async (signal) => {
     server.setLatency(300);
     const many = Array.from({ length: 20 }, (_, i) => ({ id: `q${i}`, prompt: `Summarize document ${i}` }));
     const file = writeJsonl('many.jsonl', many);
@@ -254,7 +254,7 @@ describe('frugal run (live, against the fake provider)', () => {
         const timer = setInterval(() => {
           if (server.requests.length >= 3) {
             clearInterval(timer);
-            child.kill('SIGINT');
+            child.kill(signal);
           }
         }, 10);
       },
@@ -291,6 +291,8 @@ describe('frugal run (live, against the fake provider)', () => {
     const records = jsonLines(res.stdout);
     expect(records).toHaveLength(3);
     expect(records.every((r) => (r.error as { type: string }).type === 'aborted')).toBe(true);
+    // The provider bills work the client stopped waiting for: each aborted call keeps its reservation.
+    expect(records.every((r) => (r.cost_usd as number) > 0 && r.cost_exact === false)).toBe(true);
     expect(server.requests).toHaveLength(3);
   });
 

@@ -20,6 +20,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Written to the child's stdin, which is then closed; without it stdin is closed at once. */
   stdin?: string | Buffer;
+  /** The umask the process starts with (through /bin/sh, which can set it). */
+  umask?: number;
   /** Called once the process has started, e.g. to send it signals. */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
@@ -38,7 +40,9 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
 /** Spawn bin/frugal.js (the built CLI) and collect what it prints. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [cmd, argv] =
+      options.umask === undefined ? [process.execPath, [BIN, ...args]] : ['/bin/sh', ['-c', `umask ${options.umask.toString(8)}; exec "$0" "$@"`, process.execPath, BIN, ...args]];
+    const child = spawn(cmd, argv, {
       cwd: options.cwd ?? ROOT,
       env: baseEnv(options.env as Record<string, string>),
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -97,6 +97,8 @@ function Status({ s }: { s: LiveSnapshot }) {
   const extra = [];
   if (s.cacheHits > 0) extra.push(`cache hits ${formatInt(s.cacheHits)}`);
   if (s.costUnknown > 0) extra.push(`unknown cost ${formatInt(s.costUnknown)}`);
+  if (s.unsettledCalls > 0) extra.push(`unsettled ${formatInt(s.unsettledCalls)} (up to ${formatUsd(s.unsettled)})`);
+  if (s.escalated > 0) extra.push(`escalated ${formatInt(s.escalated)}`);
   if (s.interrupt === 'stopping' && !s.ended) extra.push('stopping: finishing what is in flight (Ctrl-C again to abort)');
   if (s.interrupt === 'aborting' && !s.ended) extra.push('aborting');
   return (

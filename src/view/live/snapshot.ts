@@ -16,6 +16,9 @@ export interface LiveSnapshot {
   cost: Pico;
   baselineCost: Pico;
   costUnknown: number;
+  unsettled: Pico;
+  unsettledCalls: number;
+  escalated: number;
   retries: number;
   failed: number;
   inputErrors: number;
@@ -39,6 +42,9 @@ export function takeSnapshot(t: RunTotals, now: number): LiveSnapshot {
     cost: t.cost,
     baselineCost: t.baselineCost,
     costUnknown: t.costUnknown,
+    unsettled: t.unsettled,
+    unsettledCalls: t.unsettledCalls,
+    escalated: t.escalated,
     interrupt: t.interrupt,
     retries: t.retries,
     failed: t.failed,

@@ -1,0 +1,113 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer, type Fault, type RecordedRequest } from '../fake/server.js';
+import { jsonLines, runCli } from '../helpers/cli.js';
+
+// One model, so that every request's bill is known: gpt-5.4-mini at $0.75 in / $4.5 out per million tokens.
+const POLICY = `
+baseline: balanced
+default: balanced
+models:
+  balanced: { provider: openai, model: gpt-5.4-mini }
+`;
+
+const MAX_TOKENS = 200;
+// Every answer fills its cap: the worst case a budget must hold against.
+const INPUT_TOKENS = 50;
+const BILL_MICRO = INPUT_TOKENS * 0.75 + MAX_TOKENS * 4.5;
+const CAP_USD = 0.02;
+
+let server: FakeServer;
+let dir: string;
+let home: string;
+
+beforeAll(async () => {
+  server = await startFakeServer({ defaults: { text: 'A whole answer.', usage: { input: INPUT_TOKENS, output: MAX_TOKENS } } });
+  dir = mkdtempSync(join(tmpdir(), 'frugal-budget-faults-'));
+});
+afterAll(async () => server.close());
+
+const env = () => ({ OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2', OPENAI_BASE_URL: openaiBaseUrl(server), ANTHROPIC_BASE_URL: anthropicBaseUrl(server), FRUGAL_HOME: home });
+
+/**
+ * What a provider may bill: every request it began to work on, whether or not the client saw the
+ * answer (a dropped connection, a stall the client gave up on, a client killed mid-call).
+ */
+const NOT_BILLED = new Set(['http-error', 'rate-limited']);
+const billedUsd = (requests: RecordedRequest[]) => (requests.filter((r) => !NOT_BILLED.has(r.outcome)).length * BILL_MICRO) / 1e6;
+
+function ledgerBookedUsd(): number {
+  if (!existsSync(join(home, 'frugal.db'))) return 0;
+  const db = new Database(join(home, 'frugal.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT COALESCE(SUM(cost_pico), 0) AS booked FROM calls').safeIntegers(true).get() as { booked: bigint };
+    return Number(row.booked) / 1e12;
+  } finally {
+    db.close();
+  }
+}
+
+/** A seeded generator, so that a failing sequence can be run again. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('no sequence of timeouts, drops, kills and resumes takes billed spend past the cap', () => {
+  it.each([1, 2, 3])('seed %i', async (seed) => {
+    const rand = random(seed);
+    server.reset();
+    home = join(dir, `home-${seed}`);
+    const routes = join(dir, 'routes.yaml');
+    writeFileSync(routes, POLICY);
+    const input = join(dir, `in-${seed}.jsonl`);
+    writeFileSync(input, Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `q${i}`, prompt: `Summarize document number ${i} for me` })).join('\n') + '\n');
+    const out = join(dir, `out-${seed}.jsonl`);
+    const faults: Fault[] = [];
+    for (let i = 0; i < 200; i++) {
+      const r = rand();
+      faults.push(r < 0.2 ? { kind: 'reset-mid-stream', afterEvents: 1 } : r < 0.35 ? { kind: 'stall' } : r < 0.45 ? { kind: 'reset' } : { kind: 'ok', latencyMs: 20 + Math.floor(rand() * 60) });
+    }
+    server.enqueueFaults(faults);
+    let done = false;
+    for (let round = 0; round < 8 && !done; round++) {
+      const kill = round < 5 ? (rand() < 0.5 ? 'SIGKILL' : 'SIGTERM') : undefined;
+      const res = await runCli(
+        ['run', '--routes', routes, input, '-o', out, '--max-spend', String(CAP_USD), '--max-tokens', String(MAX_TOKENS), '-c', '4', '--timeout', '0.3', '--retries', '2', '-q', ...(round > 0 ? ['--resume'] : [])],
+        {
+          env: env(),
+          onSpawn: (child) => {
+            if (!kill) return;
+            // Mid-run: once the server has seen a few more of this run's requests.
+            const at = server.requests.length + 1 + Math.floor(rand() * 8);
+            const timer = setInterval(() => {
+              if (server.requests.length < at && child.exitCode === null) return;
+              clearInterval(timer);
+              child.kill(kill);
+            }, 5);
+          },
+        },
+      );
+      const billed = billedUsd(server.requests);
+      // A SIGTERM is Ctrl-C: a summary and exit 130; a SIGKILL leaves no chance to say anything.
+      if (kill === 'SIGTERM') expect([130, 3, 0]).toContain(res.code);
+      // Never past the cap, and never less booked than the provider may bill.
+      expect(billed).toBeLessThanOrEqual(CAP_USD + 1e-12);
+      expect(ledgerBookedUsd()).toBeGreaterThanOrEqual(billed - 1e-12);
+      expect(ledgerBookedUsd()).toBeLessThanOrEqual(CAP_USD + 1e-12);
+      if (res.code === 3) done = true;
+      expect(res.stdout).toBe('');
+    }
+    // The job went far enough for the cap to matter: it ran into it.
+    expect(billedUsd(server.requests)).toBeGreaterThan(CAP_USD / 3);
+    expect(done).toBe(true);
+    // Whatever finished is in the file as whole lines.
+    expect(() => jsonLines(readFileSync(out, 'utf8'))).not.toThrow();
+  }, 120_000);
+});
