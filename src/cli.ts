@@ -17,6 +17,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
+  ['test', async () => (await import('./commands/test.js')).testCommand],
 ]);
 
 /** The command `argv` names, or every command when it names none we know (help, typos). */

@@ -9,6 +9,7 @@ import { formatUsd } from '../core/money/money.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
 import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { classify } from '../core/routing/classify.js';
+import { refuseSimilarLive } from './dry-run-features.js';
 import { sourceText } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
@@ -101,6 +102,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   const policies = await Promise.all(
     files.map(async (f) => ({ file: f, policy: await loadPolicyFile(locatePolicy(f, ctx.cwd, ctx.env), ctx.cwd, { now, env: ctx.env, useCache: true }) })),
   );
+  for (const { policy } of policies) refuseSimilarLive(policy, 'frugal compare');
   const counters = new Map(await Promise.all(policies.map(async (p) => [p.policy.tokenizer, await loadCounter(p.policy.tokenizer)] as const)));
 
   // Models by identity, so that a model two policies share is run once.

@@ -8,12 +8,15 @@ import { readPrompts } from '../io/input.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt } from './common.js';
 import { write, type Context } from './context.js';
+import { explainSimilar, similarLines } from './explain-similar.js';
 
 interface ExplainOptions {
   routes?: string;
   field?: string[];
   outputTokens?: number;
   json?: boolean;
+  offline?: boolean;
+  home?: string;
 }
 
 function parseFields(pairs: string[]): Record<string, unknown> {
@@ -40,6 +43,8 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     .option('--field <key=value>', 'a record field for field rules, as in JSONL input (repeatable)', collect)
     .option('--output-tokens <n>', 'expected answer length in tokens for the estimate', nonNegativeInt('--output-tokens'))
     .option('--json', 'print the explanation as JSON')
+    .option('--offline', 'make no call: refuse when similar_to classes need an embedding call')
+    .option('--home <dir>', 'where the embedding cache lives (default: as for frugal run)')
     .addHelpText('after', examples(['frugal explain "What is the capital of Australia?"', 'frugal explain --field difficulty=hard < question.txt', 'frugal explain --json "Refactor this function"']));
   addRoutesOption(cmd);
   cmd.action(async (words: string[], opts: ExplainOptions) => {
@@ -54,7 +59,8 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     }
     if (!prompt) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
     prompt = { ...prompt, fields: parseFields(opts.field ?? []) };
-    const { decision, trace } = traceClasses(policy, prompt, counter);
+    const similar = await explainSimilar(ctx, policy, prompt, counter, opts);
+    const { decision, trace } = traceClasses(policy, prompt, counter, similar.features);
     const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens });
     const model = policy.models.get(decision.route)!;
     const baseline = policy.models.get(policy.baseline)!;
@@ -75,6 +81,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
           baseline_cost_usd: picoToUsd(record.baselineCost!),
           savings_usd: picoToUsd(saved),
           classes: trace.map((t) => ({ name: t.name, route: t.route, matched: t.ok, why: t.why, shadowed: t.shadowed })),
+          ...(similar.nearest.length > 0 ? { similar_to: similar.nearest, embedder: similar.embedder, embedding_calls: similar.calls.length } : {}),
         }),
       );
       setExitCode(0);
@@ -90,6 +97,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
       ...trace.map((t) => `  ${t.ok ? (t.shadowed ? '~' : '✓') : '✗'} ${t.name.padEnd(14)} -> ${t.route.padEnd(10)} ${t.why}${t.shadowed && t.ok ? ' (an earlier class won)' : ''}`),
       ...(trace.length === 0 ? ['  (the policy has no classes)'] : []),
       `  default          -> ${policy.default}`,
+      ...similarLines(similar),
       '',
       `estimate: ${formatUsd(record.cost)} on ${decision.route} (${record.usage.input} input + ${record.usage.output} output tokens${record.outputTokensSource === 'default' ? ', output assumed; set --output-tokens' : ''})`,
       `baseline: ${formatUsd(record.baselineCost)} on ${baseline.alias} (${baseline.provider}/${baseline.model})`,

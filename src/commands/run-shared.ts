@@ -24,4 +24,6 @@ export interface RunOptions {
   cache?: boolean;
   home?: string;
   maxSpend?: bigint;
+  /** With --dry-run: no call at all (similar_to classes with a remote embedder are refused). */
+  offline?: boolean;
 }

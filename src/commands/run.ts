@@ -37,6 +37,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--no-ledger', 'do not record this run in the spend ledger')
     .option('--log-prompts', 'also store the prompt text in the ledger (by default only its hash)')
     .option('--home <dir>', 'where the ledger and cache live (default: $FRUGAL_HOME, else $XDG_DATA_HOME/frugal, else ~/.local/share/frugal)')
+    .option('--offline', 'with --dry-run: make no call at all, not even the embedding calls of similar_to classes')
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
@@ -73,6 +74,8 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
   let code: number;
   if (opts.dryRun) {
     if (opts.resume) throw new UserError('--resume goes with a live run, not --dry-run');
+    const { dryRunFeatures } = await import('./dry-run-features.js');
+    const features = await dryRunFeatures(ctx, policy, counter, opts);
     const out = opts.output ? await openOutput(opts.output) : ctx.stdout;
     const writer = new ResultWriter(out, 'batch');
     const emit = (e: RunEvent) => {
@@ -92,17 +95,23 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
         now: ctx.clock,
         write: (r) => writer.write(r),
         stopped: () => interrupted,
+        features: features?.compute,
       });
     } finally {
+      features?.close();
       release();
       await writer.close(out !== ctx.stdout);
     }
     if (!opts.quiet) {
       const { summaryTable } = await import('../view/summary-table.js');
       write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
+      if (features) write(ctx.stderr, features.report());
     }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
   } else {
+    if (opts.offline) throw new UserError('--offline goes with --dry-run: a live run sends prompts');
+    const { refuseSimilarLive } = await import('./dry-run-features.js');
+    refuseSimilarLive(policy, 'frugal run');
     const { runLive } = await import('./run-live.js');
     if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');
     code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });

@@ -98,6 +98,15 @@ const MIGRATIONS: readonly string[] = [
      job_id     TEXT    NOT NULL,
      started_ms INTEGER NOT NULL
    ) STRICT;`,
+  // Embeddings of similar_to examples and prompts, so each text is embedded once per embedder.
+  `CREATE TABLE embeddings (
+     embedder   TEXT    NOT NULL,  -- provider:model:base_url of the embedding model
+     text_hash  TEXT    NOT NULL,  -- sha256 of the text
+     dims       INTEGER NOT NULL,
+     vector     BLOB    NOT NULL,  -- float32, little-endian, unit length
+     created_ms INTEGER NOT NULL,
+     PRIMARY KEY (embedder, text_hash)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

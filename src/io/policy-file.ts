@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
@@ -108,10 +108,14 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
   const cached = readCached(cache);
   if (cached) return buildPolicy(cached, file);
   const { validatePolicy } = await import('../core/policy/validate.js');
-  const snapshot = validatePolicy(text, file, { now: options.now });
-  if (snapshotIsTimeless(snapshot)) writeCached(cache, snapshot);
+  const readFile = (name: string) => readFileSync(resolve(dirname(located.path), name), 'utf8');
+  const snapshot = validatePolicy(text, file, { now: options.now, readFile });
+  if (snapshotIsTimeless(snapshot) && !readsFiles(text)) writeCached(cache, snapshot);
   return buildPolicy(snapshot, file);
 }
+
+/** A policy whose examples come from files is validated afresh: the files may have changed. */
+const readsFiles = (text: string) => text.includes('examples_file');
 
 /** Prices that depend on the time of day or a start date must be resolved afresh each run. */
 function snapshotIsTimeless(snapshot: PolicySnapshot): boolean {

@@ -47,6 +47,9 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
     tokenizer: input.tokenizer ?? 'estimate',
     models,
     classes,
+    embedder: input.embedder ?? 'builtin',
+    tests: input.tests ?? [],
+    testsFile: input.tests_file,
     budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd: new Map(Object.entries(input.budget?.per_model ?? {})) },
   };
 }

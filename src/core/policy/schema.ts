@@ -23,7 +23,24 @@ export interface MatcherInput {
   all?: MatcherInput[] | undefined;
   any?: MatcherInput[] | undefined;
   not?: MatcherInput | undefined;
+  similar_to?: SimilarToInput | undefined;
 }
+
+export interface SimilarToInput {
+  examples?: string[] | undefined;
+  examples_file?: string | undefined;
+  threshold: number;
+}
+
+export const SimilarToSchema = z
+  .strictObject({
+    examples: z.array(z.string().regex(/\S/, 'an example must not be blank')).min(1).optional(),
+    examples_file: z.string().min(1).optional(),
+    threshold: z.number({ error: 'is required: the similarity (0 to 1) a prompt must reach' }).min(0).max(1),
+  })
+  .refine((s) => (s.examples === undefined) !== (s.examples_file === undefined), {
+    message: 'give either examples or examples_file (not both)',
+  });
 
 export const MatcherSchema: z.ZodType<MatcherInput> = z.lazy(() =>
   z
@@ -36,6 +53,7 @@ export const MatcherSchema: z.ZodType<MatcherInput> = z.lazy(() =>
       all: z.array(MatcherSchema).min(1).optional(),
       any: z.array(MatcherSchema).min(1).optional(),
       not: MatcherSchema.optional(),
+      similar_to: SimilarToSchema.optional(),
     })
     .refine((m) => Object.values(m).some((v) => v !== undefined), {
       message: 'a condition needs at least one of: ' + MATCHER_KEYS.join(', '),
@@ -60,6 +78,14 @@ export const ClassSchema = z.strictObject({
   route: z.string().min(1),
 });
 
+/** A `tests:` entry: a prompt (or messages, as in input files) and the class or route it must get. */
+export const PolicyTestSchema = z.looseObject({
+  prompt: z.string().optional(),
+  messages: z.array(z.unknown()).optional(),
+  class: z.string().min(1).optional(),
+  route: z.string().min(1).optional(),
+});
+
 export const BudgetSchema = z.strictObject({
   max_spend: usd.optional(),
   per_model: z.record(z.string().min(1), usd).optional(),
@@ -74,6 +100,9 @@ export const PolicySchema = z.strictObject({
     .refine((m) => Object.keys(m).length > 0, 'at least one model is required'),
   classes: z.array(ClassSchema).optional(),
   budget: BudgetSchema.optional(),
+  embedder: z.string().min(1).optional(),
+  tests: z.array(PolicyTestSchema).optional(),
+  tests_file: z.string().min(1).optional(),
 });
 
 export type PolicyInput = z.infer<typeof PolicySchema>;
@@ -92,7 +121,9 @@ export const MATCHER_KEYS = [
   'all',
   'any',
   'not',
+  'similar_to',
 ];
+export const SIMILAR_KEYS = Object.keys(SimilarToSchema.shape);
 
 const EXAMPLES: Record<string, string> = {
   baseline: 'baseline: flagship',
@@ -124,6 +155,13 @@ const EXAMPLES: Record<string, string> = {
   all: 'all: [{ keywords: [what] }, { max_prompt_tokens: 200 }]',
   any: 'any: [{ regex: "```" }, { keywords: [refactor] }]',
   not: 'not: { keywords: [why, explain] }',
+  similar_to: 'similar_to: { examples: ["How do I reset my password?"], threshold: 0.5 }',
+  examples: 'examples: ["How do I reset my password?", "My invoice is wrong"]',
+  examples_file: 'examples_file: support-examples.txt',
+  threshold: 'threshold: 0.5',
+  embedder: 'embedder: builtin',
+  tests: 'tests: [{ prompt: "Reset my password", class: support }]',
+  tests_file: 'tests_file: routes.tests.jsonl',
   budget: 'budget: { max_spend: 5 }',
   max_spend: 'max_spend: 5',
   per_model: 'per_model: { flagship: 2 }',
@@ -146,6 +184,6 @@ export function keysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return TOP_KEYS;
   if (path[0] === 'models') return path.length === 2 ? MODEL_KEYS : path[2] === 'price' ? PRICE_KEYS : [];
   if (path[0] === 'budget') return BUDGET_KEYS;
-  if (path[0] === 'classes') return path.length === 2 ? CLASS_KEYS : MATCHER_KEYS;
+  if (path[0] === 'classes') return path.length === 2 ? CLASS_KEYS : path[path.length - 1] === 'similar_to' ? SIMILAR_KEYS : MATCHER_KEYS;
   return [];
 }

@@ -31,4 +31,10 @@ export interface Policy {
   models: Map<string, ModelConfig>;
   classes: ClassRule[];
   budget: { maxSpendUsd?: number | undefined; perModelUsd: Map<string, number> };
+  /** What computes `similar_to` similarities: `builtin` (lexical, in process) or a model alias. */
+  embedder: string;
+  /** The policy's `tests:`, as written (records like input lines, plus `class` or `route`). */
+  tests: Record<string, unknown>[];
+  /** `tests_file:` as written (relative to the policy file). */
+  testsFile?: string | undefined;
 }

@@ -7,12 +7,14 @@ import { lookupCatalogue } from '../money/catalogue.js';
 import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
 import { didYouMean } from './suggest.js';
 import { buildPolicy, type PolicySnapshot } from './build.js';
+import { checkSimilar, checkTests, readExamples } from './similar-checks.js';
 import type { Policy } from './types.js';
-
 
 export interface LoadOptions {
   /** Prices that change over time are resolved for this moment. */
   now: Date;
+  /** Reads a file the policy names (examples_file), relative to the policy's folder; throws when it cannot. */
+  readFile?: ((name: string) => string) | undefined;
 }
 
 const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: false } as const;
@@ -226,6 +228,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     }
     names.add(c.name);
     checkAlias(c.route, [...path, 'route'], 'route');
+    readExamples(c.when, [...path, 'when'], options.readFile, where, problems);
     try {
       compileMatcher(c.when, [...path, 'when']);
     } catch (err) {
@@ -235,6 +238,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
   });
 
   for (const alias of Object.keys(input.budget?.per_model ?? {})) checkAlias(alias, ['budget', 'per_model', alias], 'budget.per_model');
+  problems.push(...checkSimilar(input, where), ...checkTests(input, where));
 
   if (problems.length > 0) throw new PolicyError(file, problems);
   return { input, pricing: prices };

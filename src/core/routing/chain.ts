@@ -2,6 +2,7 @@ import { classify, type Decision } from './classify.js';
 import type { Policy } from '../policy/types.js';
 import type { PromptRecord } from '../prompt.js';
 import type { TokenCounter } from './tokens.js';
+import type { PromptFeatures } from './features.js';
 
 export type { Decision } from './classify.js';
 
@@ -28,10 +29,15 @@ export function overrideRouter(alias: string | undefined, flag = '--model'): Rou
   };
 }
 
-/** The policy's classes, in order: the first whose rule matches answers, else the default answers. */
-export function policyRouter(policy: Policy, counter: TokenCounter): (prompt: PromptRecord) => Decision {
-  return (prompt) => classify(policy, prompt, counter);
+/**
+ * The policy's classes, in order: the first whose rule matches answers, else the default answers.
+ * `features` gives each prompt's precomputed features (computeFeatures, run on its batch before routing).
+ */
+export function policyRouter(policy: Policy, counter: TokenCounter, features?: FeaturesOf): (prompt: PromptRecord) => Decision {
+  return (prompt) => classify(policy, prompt, counter, features?.(prompt));
 }
+
+export type FeaturesOf = (prompt: PromptRecord) => PromptFeatures | undefined;
 
 /** A route known before any rule runs (compare sends each prompt to each model it needs). */
 export function fixedRouter(route: string, reason: string): (prompt: PromptRecord) => Decision {
@@ -43,6 +49,6 @@ export function fixedRouter(route: string, reason: string): (prompt: PromptRecor
  * then its default. Budget fallback (a per-model cap reached) is the planner's step after this,
  * since it needs the budget's state.
  */
-export function routingChain(policy: Policy, counter: TokenCounter, forceRoute?: string | undefined): (prompt: PromptRecord) => Decision {
-  return chain(forceRoute === undefined ? [] : [overrideRouter(forceRoute)], policyRouter(policy, counter));
+export function routingChain(policy: Policy, counter: TokenCounter, forceRoute?: string | undefined, features?: FeaturesOf): (prompt: PromptRecord) => Decision {
+  return chain(forceRoute === undefined ? [] : [overrideRouter(forceRoute)], policyRouter(policy, counter, features));
 }

@@ -2,6 +2,7 @@ import { explainMatch, matches, type MatchSubject, type Verdict } from './matche
 import type { Policy } from '../policy/types.js';
 import { inputText, userText, utf8Length, type PromptRecord } from '../prompt.js';
 import type { TokenCounter } from './tokens.js';
+import type { PromptFeatures } from './features.js';
 
 export interface Decision {
   /** The class that matched, or null when the default route answered. */
@@ -12,7 +13,7 @@ export interface Decision {
   promptTokens?: number | undefined;
 }
 
-export function subjectOf(prompt: PromptRecord, counter: TokenCounter): MatchSubject & { counted(): number | undefined } {
+export function subjectOf(prompt: PromptRecord, counter: TokenCounter, features?: PromptFeatures): MatchSubject & { counted(): number | undefined } {
   const input = inputText(prompt);
   let tokens: number | undefined;
   return {
@@ -21,12 +22,16 @@ export function subjectOf(prompt: PromptRecord, counter: TokenCounter): MatchSub
     maxTokensBound: utf8Length(input),
     tokens: () => (tokens ??= counter.count(input)),
     counted: () => tokens,
+    similar: features?.similar,
   };
 }
 
-/** Route one prompt: the first class whose rule matches, else the policy's default. */
-export function classify(policy: Policy, prompt: PromptRecord, counter: TokenCounter): Decision {
-  const subject = subjectOf(prompt, counter);
+/**
+ * Route one prompt: the first class whose rule matches, else the policy's default. A policy with
+ * similar_to classes needs the prompt's features (computeFeatures in features.ts).
+ */
+export function classify(policy: Policy, prompt: PromptRecord, counter: TokenCounter, features?: PromptFeatures): Decision {
+  const subject = subjectOf(prompt, counter, features);
   for (const rule of policy.classes) {
     if (matches(rule.when, subject)) {
       const why = explainMatch(rule.when, subject).why;
@@ -44,8 +49,8 @@ export interface ClassTrace extends Verdict {
 }
 
 /** Every class's verdict in order, for `frugal explain`. */
-export function traceClasses(policy: Policy, prompt: PromptRecord, counter: TokenCounter): { decision: Decision; trace: ClassTrace[] } {
-  const subject = subjectOf(prompt, counter);
+export function traceClasses(policy: Policy, prompt: PromptRecord, counter: TokenCounter, features?: PromptFeatures): { decision: Decision; trace: ClassTrace[] } {
+  const subject = subjectOf(prompt, counter, features);
   const trace: ClassTrace[] = [];
   let winner: ClassTrace | undefined;
   for (const rule of policy.classes) {

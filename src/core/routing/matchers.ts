@@ -10,7 +10,28 @@ export type Matcher =
   | { kind: 'field'; key: string; path: string[]; values: FieldValue[] }
   | { kind: 'all'; of: Matcher[] }
   | { kind: 'any'; of: Matcher[] }
-  | { kind: 'not'; of: Matcher };
+  | { kind: 'not'; of: Matcher }
+  | SimilarMatcher;
+
+/** `similar_to`: the prompt's similarity to the nearest example reaches the threshold. */
+export interface SimilarMatcher {
+  kind: 'similar';
+  /** Where it sits in the policy (`classes[0].when.similar_to`): the key of its feature. */
+  key: string;
+  path: (string | number)[];
+  examples: string[];
+  examplesFile?: string | undefined;
+  threshold: number;
+}
+
+/** A prompt's similarity to the nearest examples of one `similar_to`, best first (at least one). */
+export interface SimilarHit {
+  score: number;
+  /** Index into the matcher's examples. */
+  example: number;
+  /** The nearest few, best first, when asked for (explain). */
+  ranked?: { example: number; score: number }[] | undefined;
+}
 
 /** What a matcher looks at. Token counting is lazy: most prompts are decided without it. */
 export interface MatchSubject {
@@ -21,6 +42,8 @@ export interface MatchSubject {
   /** An upper bound on tokens that costs nothing (UTF-8 bytes), for deciding bounds early. */
   maxTokensBound: number;
   fields: Readonly<Record<string, unknown>>;
+  /** Precomputed by the features step (see features.ts), by SimilarMatcher key. */
+  similar?: ReadonlyMap<string, SimilarHit> | undefined;
 }
 
 export class MatcherCompileError extends Error {
@@ -75,7 +98,23 @@ export function compileMatcher(input: MatcherInput, path: (string | number)[]): 
     parts.push({ kind: 'any', of: input.any.map((m, i) => compileMatcher(m, [...path, 'any', i])) });
   }
   if (input.not !== undefined) parts.push({ kind: 'not', of: compileMatcher(input.not, [...path, 'not']) });
+  if (input.similar_to !== undefined) {
+    const at = [...path, 'similar_to'];
+    const { examples, examples_file: file, threshold } = input.similar_to;
+    // examples_file is read at validation, which puts its lines in `examples`.
+    if (examples === undefined) throw new MatcherCompileError(`examples_file ${file} was not read`, [...at, 'examples_file']);
+    parts.push({ kind: 'similar', key: formatKey(at), path: at, examples, examplesFile: file, threshold });
+  }
   return parts.length === 1 ? parts[0]! : { kind: 'all', of: parts };
+}
+
+const formatKey = (path: (string | number)[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+
+function similarHit(m: SimilarMatcher, s: MatchSubject): SimilarHit {
+  const hit = s.similar?.get(m.key);
+  // A bug, not a user mistake: the features step must run before matching.
+  if (!hit) throw new Error(`${m.key}: no similarity computed for this prompt (run computeFeatures before matching)`);
+  return hit;
 }
 
 function fieldAt(fields: Readonly<Record<string, unknown>>, path: string[]): unknown {
@@ -108,6 +147,8 @@ export function matches(m: Matcher, s: MatchSubject): boolean {
       return m.of.some((x) => matches(x, s));
     case 'not':
       return !matches(m.of, s);
+    case 'similar':
+      return similarHit(m, s).score >= m.threshold;
     default: {
       const never: never = m;
       return never;
@@ -173,6 +214,11 @@ export function explainMatch(m: Matcher, s: MatchSubject): Verdict {
       const v = explainMatch(m.of, s);
       return { ok: !v.ok, why: v.ok ? `excluded: ${v.why}` : `not (${v.why})` };
     }
+    case 'similar': {
+      const hit = similarHit(m, s);
+      const ok = hit.score >= m.threshold;
+      return { ok, why: `similar to ${quote(m.examples[hit.example]!)} ${hit.score.toFixed(3)} ${ok ? '>=' : '<'} ${m.threshold}` };
+    }
     default: {
       const never: never = m;
       return never;
@@ -199,6 +245,8 @@ export function describeMatcher(m: Matcher): string {
       return `any(${m.of.map(describeMatcher).join('; ')})`;
     case 'not':
       return `not(${describeMatcher(m.of)})`;
+    case 'similar':
+      return `similar_to ${m.examples.length} example${m.examples.length === 1 ? '' : 's'}${m.examplesFile ? ` (${m.examplesFile})` : ''} >= ${m.threshold}`;
     default: {
       const never: never = m;
       return never;

@@ -47,7 +47,7 @@ interface Expected {
   hint: string | RegExp;
 }
 
-const ALL_MATCHER_KEYS = 'allowed here: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not';
+const ALL_MATCHER_KEYS = 'allowed here: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not, similar_to';
 
 const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
   {
@@ -110,7 +110,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
           when: { regex: a }
           route: balanced
     `),
-    problems: [{ line: 9, path: 'clases', message: 'unknown key (did you mean "classes"?)', hint: 'allowed here: baseline, default, tokenizer, models, classes, budget' }],
+    problems: [{ line: 9, path: 'clases', message: 'unknown key (did you mean "classes"?)', hint: 'allowed here: baseline, default, tokenizer, models, classes, budget, embedder, tests, tests_file' }],
   },
   {
     name: 'unknown key inside a model',
@@ -365,7 +365,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
       {
         line: 11,
         path: 'classes[0].when',
-        message: 'a condition needs at least one of: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not',
+        message: 'a condition needs at least one of: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not, similar_to',
         hint: 'for example `when: { keywords: [what, who] }`',
       },
     ],
