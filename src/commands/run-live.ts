@@ -3,8 +3,12 @@ import type { ResultRecord, RunEvent } from '../core/execution/events.js';
 import { formatInt, formatPct, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
 import type { BudgetLimits } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
-import { sourceText, type InputItem } from '../core/prompt.js';
+import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import { routingChain } from '../core/routing/chain.js';
+import type { PromptFeatures } from '../core/routing/features.js';
+import { similarMatchers } from '../core/routing/similar.js';
+import type { CallRecord } from '../core/execution/calls.js';
+import { dryRunFeatures, type FeatureStep } from './dry-run-features.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
 import type { JobSpend } from '../io/ledger.js';
@@ -116,13 +120,17 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   };
 
   const baseline = policy.models.get(policy.baseline)!;
+  // similar_to classes: each batch of prompts is embedded (a features step) before it is routed.
+  const step = similarMatchers(policy).length > 0 ? await dryRunFeatures(ctx, policy, run.counter, { home: opts.home }) : undefined;
+  const featuresOf = new WeakMap<PromptRecord, PromptFeatures>();
+  const items = step ? withFeatures(rest, step, featuresOf, (calls, first) => session.recordBatchCalls(calls, first, policy.models, emit)) : rest;
   try {
     await session.run(
       {
-        items: rest,
+        items,
         total: run.total ? await run.total() : undefined,
         skip: prior?.done,
-        planner: { route: routingChain(policy, run.counter, opts.model), models: policy.models, maxTokens: opts.maxTokens },
+        planner: { route: routingChain(policy, run.counter, opts.model, (p) => featuresOf.get(p)), models: policy.models, maxTokens: opts.maxTokens },
         baseline,
       },
       { emit, onRecord },
@@ -130,6 +138,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
       () => file?.flush(),
     );
   } finally {
+    step?.close();
     session.close();
     await view?.stop();
     await writer.close(false);
@@ -157,6 +166,39 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   if (t.prompts === 1 && t.failed === 1 && lastRecord?.error?.kind === 'missing-key') return 2;
   return failures(t) > 0 ? 1 : 0;
 }
+
+/** Prompts embedded together: a batch is read (up to 256, or what the input has ready), embedded, then routed. */
+async function* withFeatures(
+  items: AsyncIterable<InputItem>,
+  step: FeatureStep,
+  featuresOf: WeakMap<PromptRecord, PromptFeatures>,
+  onCalls: (calls: CallRecord[], first: PromptRecord) => void,
+): AsyncGenerator<InputItem> {
+  const iterator = items[Symbol.asyncIterator]();
+  for (;;) {
+    const batch: InputItem[] = [];
+    let done = false;
+    while (batch.length < FEATURE_BATCH) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      batch.push(next.value);
+    }
+    const prompts = batch.flatMap((i) => (i.kind === 'prompt' ? [i.prompt] : []));
+    if (prompts.length > 0) {
+      const made = step.calls.length;
+      const features = await step.compute(prompts);
+      prompts.forEach((p, i) => featuresOf.set(p, features[i]!));
+      onCalls(step.calls.slice(made), prompts[0]!);
+    }
+    yield* batch;
+    if (done) return;
+  }
+}
+
+const FEATURE_BATCH = 256;
 
 function resumeNote(prior: PriorResults, booked: JobSpend | undefined): string {
   const parts = [`resuming: ${formatInt(prior.done.size)} prompts already done (${formatUsd(prior.spent)})`];

@@ -110,8 +110,6 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
   } else {
     if (opts.offline) throw new UserError('--offline goes with --dry-run: a live run sends prompts');
-    const { refuseSimilarLive } = await import('./dry-run-features.js');
-    refuseSimilarLive(policy, 'frugal run');
     const { runLive } = await import('./run-live.js');
     if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');
     code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });

@@ -84,7 +84,7 @@ class SqliteLedger implements Ledger {
         ).lastInsertRowid,
       );
     };
-    return {
+    const journal: CallJournal = {
       // Autocommit: the row is in the WAL before the request leaves, so even kill -9 keeps it.
       open: (spec, booked) => open(spec, booked, 'pending'),
       rebook: (handle, booked) => {
@@ -103,7 +103,9 @@ class SqliteLedger implements Ledger {
           c.error?.status ?? null, c.error?.kind ?? null, c.error ? redact(c.error.message) : null, handle,
         );
       },
+      record: (spec, c) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, 0n),
     };
+    return journal;
   }
 
   jobFor(outputPath: string, resume: boolean, newId: () => string): { jobId: string; resumed: boolean } {

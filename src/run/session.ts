@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { CallJournal, CallSpec, RunControl, SendResult } from '../core/execution/call-runner.js';
+import type { CallRecord } from '../core/execution/calls.js';
+import type { ModelConfig } from '../core/policy/types.js';
+import type { PromptRecord } from '../core/prompt.js';
 import type { RunEvent } from '../core/execution/events.js';
 import { execute, type Sinks, type Work } from '../core/execution/interactive.js';
 import { DEFAULT_BACKOFF } from '../core/execution/retry.js';
@@ -127,9 +130,30 @@ export class LiveSession {
     if (this.prior === undefined) this.budget.addSpent(spent);
   }
 
+  private journalOnce: CallJournal | undefined;
+
+  private journal(): CallJournal | undefined {
+    this.journalOnce ??= this.ledger?.journal({ runId: this.runId, jobId: this.jobId, now: this.ctx.now, logPrompts: this.opts.logPrompts });
+    return this.journalOnce;
+  }
+
+  /**
+   * Calls made for a batch of prompts rather than one (the embeddings of similar_to routing): into
+   * the ledger, labelled with the first prompt of the batch, and into the run's totals.
+   */
+  recordBatchCalls(calls: readonly CallRecord[], first: PromptRecord, models: ReadonlyMap<string, ModelConfig>, emit: (e: RunEvent) => void): void {
+    if (calls.length === 0) return;
+    const journal = this.journal();
+    for (const call of calls) {
+      const model = models.get(call.route);
+      if (journal && model) journal.record({ kind: call.kind, prompt: first, class: null, model, worstCase: call.cost }, call);
+    }
+    emit({ type: 'batch-calls', at: this.ctx.clock(), calls: [...calls] });
+  }
+
   /** Runs the work; `onText` receives a streamed answer, `beforeSend` runs before any request leaves. */
   async run(work: Work, sinks: Omit<Sinks, 'send' | 'journal'>, onText?: (delta: string) => void, beforeSend?: () => void) {
-    const journal: CallJournal | undefined = this.ledger?.journal({ runId: this.runId, jobId: this.jobId, now: this.ctx.now, logPrompts: this.opts.logPrompts });
+    const journal = this.journal();
     return execute(
       work,
       { concurrency: this.opts.concurrency, retries: this.opts.retries, backoff: { ...DEFAULT_BACKOFF, maxRetryAfterMs: this.opts.maxRetryWaitMs }, budget: this.budget },

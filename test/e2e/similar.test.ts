@@ -8,6 +8,8 @@ import { buildProgram } from '../../src/cli.js';
 import type { Context } from '../../src/commands/context.js';
 import { UserError } from '../../src/core/errors.js';
 import { FIXTURES, dedent } from '../support.js';
+import Database from 'better-sqlite3';
+import { openaiBaseUrl, startFakeServer } from '../fake/server.js';
 
 class Sink extends Writable {
   text = '';
@@ -25,7 +27,7 @@ interface Outcome {
 }
 
 /** Runs `frugal ARGS` in process, in `cwd`, with no keys and a throwaway home. */
-async function frugal(cwd: string, args: string[], stdin = ''): Promise<Outcome> {
+async function frugal(cwd: string, args: string[], stdin = '', env: Record<string, string> = {}): Promise<Outcome> {
   const stdout = new Sink();
   const stderr = new Sink();
   const input = new PassThrough();
@@ -34,7 +36,7 @@ async function frugal(cwd: string, args: string[], stdin = ''): Promise<Outcome>
     stdin: input,
     stdout,
     stderr,
-    env: { HOME: '/nonexistent-home', FRUGAL_HOME: join(cwd, '.home'), XDG_CACHE_HOME: join(cwd, '.cache') },
+    env: { HOME: '/nonexistent-home', FRUGAL_HOME: join(cwd, '.home'), XDG_CACHE_HOME: join(cwd, '.cache'), ...env },
     cwd,
     now: () => new Date('2026-06-01T00:00:00Z'),
     clock: () => 0,
@@ -198,9 +200,29 @@ describe('similar_to in explain and run', () => {
     expect(r.stderr).toContain('dry run: the only calls sent were 0 embedding calls to embed (openai/text-embedding-3-small): 0 tokens, $0.00; 5 texts from the embedding cache');
   });
 
-  it('a live run with similar_to classes is refused until its router chain has the features step', async () => {
-    const r = await frugal(dir({ 'routes.yaml': SMALL }), ['run', '-p', 'hi']);
-    expect(r.code).toBe(2);
-    expect(r.error!.message).toMatch(/similar_to classes \(support\) are not routed in live runs yet/);
+  it('a live run embeds each batch before routing it: embed calls are priced, in the summary and in the ledger', async () => {
+    const server = await startFakeServer();
+    try {
+      const d = dir({ 'routes.yaml': SMALL.replace('embedder: builtin', 'embedder: embed'), 'in.jsonl': ['I forgot my password, help', 'Write a sonnet about autumn', 'My invoice is wrong again'].map((p, i) => JSON.stringify({ id: `q${i}`, prompt: p })).join('\n') + '\n' });
+      const keys = { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: openaiBaseUrl(server) };
+      const r = await frugal(d, ['run', join(d, 'in.jsonl'), '--summary-json', join(d, 'summary.json')], '', keys);
+      expect(r.code).toBe(0);
+      const routes = Object.fromEntries(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; route: string }).map((x) => [x.id, x.route]));
+      expect(routes).toEqual({ q0: 'quick', q1: 'big', q2: 'quick' });
+      const embeds = server.requests.filter((q) => q.path.includes('embeddings'));
+      // The examples once, then the batch of prompts in one request.
+      expect(embeds).toHaveLength(2);
+      const summary = JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as { calls: number; models: { route: string; calls: number; cost_usd: number }[]; cost_usd: number };
+      expect(summary.calls).toBe(5);
+      const embed = summary.models.find((m) => m.route === 'embed')!;
+      expect(embed.calls).toBe(2);
+      expect(embed.cost_usd).toBeGreaterThan(0);
+      const db = new Database(join(d, '.home', 'frugal.db'), { readonly: true });
+      const kinds = db.prepare("SELECT kind, COUNT(*) AS n FROM calls GROUP BY kind ORDER BY kind").all();
+      db.close();
+      expect(kinds).toEqual([{ kind: 'answer', n: 3 }, { kind: 'embed', n: 2 }]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -40,6 +40,8 @@ export interface CallJournal {
   rebook(handle: number, booked: Pico): void;
   /** The call is over. `handle` is undefined when no request left (a cache hit, a key missing). */
   settle(handle: number | undefined, spec: CallSpec, call: CallRecord, baselineCost: Pico | undefined): void;
+  /** A call made elsewhere and already over (an embedding of a batch of prompts): written as it ended. */
+  record(spec: CallSpec, call: CallRecord): void;
 }
 
 /** Ctrl-C: the first sets `stopping` (send nothing new), the second aborts what is in flight. */

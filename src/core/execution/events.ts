@@ -57,6 +57,8 @@ export type RunEvent =
   /** A model's key was missing or refused: nothing more is sent to it. */
   | { type: 'model-refused'; at: number; route: string; message: string; hint?: string | undefined }
   | { type: 'prompt-end'; at: number; record: ResultRecord }
+  /** Calls made for a batch of prompts rather than one (the embeddings of similar_to routing). */
+  | { type: 'batch-calls'; at: number; calls: CallRecord[] }
   /** Ctrl-C or SIGTERM: the first stops sending (hard: false), the second aborts what is in flight. */
   | { type: 'interrupt'; at: number; hard: boolean }
   | { type: 'run-end'; at: number; stop: StopReason };

@@ -1,3 +1,4 @@
+import type { CallRecord } from '../execution/calls.js';
 import type { RunEvent, StopReason, OutputTokensSource, ResultRecord } from '../execution/events.js';
 import type { Pico } from './money.js';
 import type { Policy } from '../policy/types.js';
@@ -145,14 +146,24 @@ function addRecord(t: RunTotals, r: ResultRecord): void {
   }
   const kept = r.error ? -1 : keptIndex(r);
   r.calls.forEach((c, i) => {
-    t.calls++;
-    if (c.unsettled > 0n) {
-      t.unsettled += c.unsettled;
-      t.unsettledCalls++;
-    }
+    countCall(t, c);
     if (c.kind === 'answer' && i !== kept) t.discardedCost += c.cost;
-    addToModel(t.models.get(c.route), c.usage, c.cost, c.unsettled, c.error !== undefined);
   });
+}
+
+function countCall(t: RunTotals, c: CallRecord): void {
+  t.calls++;
+  if (c.unsettled > 0n) {
+    t.unsettled += c.unsettled;
+    t.unsettledCalls++;
+  }
+  addToModel(t.models.get(c.route), c.usage, c.cost, c.unsettled, c.error !== undefined);
+}
+
+/** A call that belongs to no one prompt: its cost joins the run's spend (and the savings pay for it). */
+function addCall(t: RunTotals, c: CallRecord): void {
+  countCall(t, c);
+  t.cost += c.cost;
 }
 
 /** The answer call whose text the record kept: the last answer call. */
@@ -189,6 +200,9 @@ export function applyEvent(t: RunTotals, e: RunEvent): RunTotals {
       if (m) m.inFlight--;
       break;
     }
+    case 'batch-calls':
+      for (const c of e.calls) addCall(t, c);
+      break;
     case 'model-refused':
       t.refused.push({ route: e.route, message: e.message, hint: e.hint });
       break;

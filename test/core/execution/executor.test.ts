@@ -59,6 +59,9 @@ function harness(send: (spec: CallSpec, n: number, leaving: () => void) => Promi
           }
           else journal[handle]!.settled = call;
         },
+        record: (spec, call) => {
+          journal.push({ id: spec.prompt.id, booked: [call.cost], settled: call });
+        },
       },
       emit: (e) => events.push(e),
       onRecord: (r) => {
