@@ -127,7 +127,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
         line: 6,
         path: 'models.balanced.baseurl',
         message: 'unknown key (did you mean "base_url"?)',
-        hint: 'allowed here: provider, model, base_url, api_key_env, api, max_tokens, price, fallback',
+        hint: 'allowed here: provider, model, base_url, api_key_env, api, max_tokens, price, fallback, options',
       },
     ],
   },
@@ -153,7 +153,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
     `),
     problems: [
       { line: 10, path: 'classes[0].route', message: 'is required', hint: 'for example `route: quick`' },
-      { line: 12, path: 'classes[0].rout', message: 'unknown key (did you mean "route"?)', hint: 'allowed here: name, description, when, route' },
+      { line: 12, path: 'classes[0].rout', message: 'unknown key (did you mean "route"?)', hint: 'allowed here: name, description, when, route, schema' },
     ],
   },
   {
