@@ -265,7 +265,7 @@ describe('finishedText', () => {
     const layout = finishedLayout(policy, 100);
     const line = { id: 'a\nb\u001b[2J', class: null, route: 'quick', model: 'claude-haiku-4-5', cost: 0n, error: '503\r\nService Unavailable' };
     expect(finishedText({ kind: 'prompt', line }, layout)).toBe(
-      '✗ a b [2J                           (default)    claude-haiku-4-5  503 Service Unavailable',
+      '✗ a b                               (default)    claude-haiku-4-5  503 Service Unavailable',
     );
     expect(finishedText({ kind: 'prompt', line: { ...line, error: undefined, cost: undefined, cached: true } }, layout)).toMatch(/claude-haiku-4-5 {11}— cached$/);
   });
