@@ -1,6 +1,7 @@
 import type { InputFormat } from '../io/input.js';
+import type { PromptFlagValues, PromptSettings } from './prompt-flags.js';
 
-export interface RunOptions {
+export interface RunOptions extends PromptFlagValues {
   routes?: string;
   prompt?: string[];
   dryRun?: boolean;
@@ -24,4 +25,8 @@ export interface RunOptions {
   cache?: boolean;
   home?: string;
   maxSpend?: bigint;
+  /** --stream: stream a single answer to stdout even when it is a pipe. */
+  stream?: boolean;
+  /** -s/--system-file, --option and --schema as read and checked before the run (see prompt-flags.ts). */
+  settings?: PromptSettings;
 }

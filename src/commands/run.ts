@@ -14,6 +14,7 @@ import { RunStore } from '../view/run-store.js';
 import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt, positiveInt } from './common.js';
 import { write, type Context } from './context.js';
 import type { RunOptions } from './run-shared.js';
+import { addPromptFlags, promptSettings } from './prompt-flags.js';
 
 function usd(name: string) {
   return (value: string): bigint => {
@@ -56,6 +57,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
+    .option('--stream', 'single prompt: stream the answer to stdout as it arrives even when stdout is a pipe (always on a terminal)')
     .addHelpText(
       'after',
       examples([
@@ -67,6 +69,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
       ]),
     );
   addRoutesOption(cmd);
+  addPromptFlags(cmd);
   cmd.action(async (files: string[], opts: RunOptions) => {
     setExitCode(await run(ctx, files, opts));
   });
@@ -81,8 +84,16 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
   if (files.length === 0 && !opts.prompt?.length && ctx.stdin.isTTY) {
     throw new UserError('no prompts given', 'name prompt files (frugal run prompts.jsonl), pass -p "TEXT", or pipe prompts on stdin');
   }
+  opts.settings = await promptSettings(ctx.cwd, opts, policy, opts.model);
   const counter = await loadCounter(policy.tokenizer);
-  const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
+  const input: InputOptions = {
+    files,
+    inline: opts.prompt ?? [],
+    stdin: ctx.stdin,
+    format: opts.inputFormat,
+    system: opts.settings.system,
+    warn: opts.quiet ? undefined : (message) => write(ctx.stderr, `frugal: warning: ${message}`),
+  };
   const store = new RunStore(policy);
   store.keepFinished = false;
   let code: number;

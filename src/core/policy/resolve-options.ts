@@ -1,6 +1,6 @@
 import { didYouMean } from './suggest.js';
 import type { ProviderKind } from './schema.js';
-import type { ModelConfig } from './types.js';
+import type { ModelConfig, Policy } from './types.js';
 import { OPTIONS_BY_API, type ApiKind, type ModelOptions, type OptionKey } from './options.js';
 
 /** Every option key frugal knows, in a stable order. */
@@ -135,4 +135,32 @@ const API_OF: Record<ProviderKind, (m: Pick<ModelConfig, 'api'>) => ApiKind> = {
 
 export function apiOf(m: Pick<ModelConfig, 'provider' | 'api'>): ApiKind {
   return API_OF[m.provider](m);
+}
+
+/** The models a run can send to: the forced one, else every route, the default and their fallbacks. */
+export function reachableModels(policy: Pick<Policy, 'models' | 'classes' | 'default'>, forced?: string): string[] {
+  const out = new Set<string>();
+  const add = (alias: string | undefined) => {
+    for (let a = alias; a !== undefined && !out.has(a); a = policy.models.get(a)?.fallback) out.add(a);
+  };
+  if (forced !== undefined) add(forced);
+  else {
+    for (const c of policy.classes) add(c.route);
+    add(policy.default);
+  }
+  return [...out];
+}
+
+/**
+ * `--option` flags against every model the run can send to, before anything is sent: the first
+ * model whose API refuses one of them, or undefined when all accept them.
+ */
+export function checkFlagOptions(policy: Pick<Policy, 'models' | 'classes' | 'default'>, flag: ModelOptions, forced?: string): { error: string; hint: string } | undefined {
+  if (Object.keys(flag).length === 0) return undefined;
+  for (const alias of reachableModels(policy, forced)) {
+    const m = policy.models.get(alias)!;
+    const r = resolveOptions(alias, apiOf(m), { flag });
+    if ('error' in r) return { error: r.error, hint: forced === undefined ? `${r.hint}; the options apply to every model this policy routes to (use -m ALIAS to send to one model)` : r.hint };
+  }
+  return undefined;
 }
