@@ -17,6 +17,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['models', async () => (await import('./commands/validate.js')).modelsCommand],
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
+  ['logs', async () => (await import('./commands/logs.js')).logsCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
 ]);
 
