@@ -80,7 +80,7 @@ describe.concurrent('frugal explain', () => {
   });
 
   it.each([
-    { name: 'no prompt at all', args: [], stdin: '', err: 'frugal: <stdin>: no prompt: standard input is empty\n  hint: give the prompt as an argument or on stdin\n' },
+    { name: 'no prompt at all', args: [], stdin: '', err: 'frugal: <stdin>: no prompt: standard input is empty\n  hint: give the prompt as an argument, with -p, or on stdin\n' },
     { name: 'a malformed --field', args: ['--field', 'hard', 'x'], stdin: '', err: 'frugal: --field hard: expected KEY=VALUE\n  hint: for example --field difficulty=hard\n' },
   ])('usage error: $name', async ({ args, stdin, err }) => {
     const r = await frugal(['explain', ...routes, ...args], { cwd: tmp.path, stdin });
