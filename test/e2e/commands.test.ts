@@ -194,7 +194,7 @@ describe.concurrent('frugal init', () => {
     const dir = tempDir();
     try {
       const first = await frugal(['init'], { cwd: dir.path });
-      expect([first.code, first.stdout, first.stderr]).toEqual([0, 'wrote routes.yaml: edit its models and classes, then check it with `frugal validate routes.yaml`\n', '']);
+      expect([first.code, first.stdout, first.stderr]).toEqual([0, 'wrote routes.yaml for openai, anthropic: edit its models and classes, then check it with `frugal validate routes.yaml`\n', '']);
       expect(readFileSync(join(dir.path, 'routes.yaml'), 'utf8')).toBe(readFileSync(SHIPPED_ROUTES, 'utf8'));
 
       writeFileSync(join(dir.path, 'routes.yaml'), '# mine\n');

@@ -39,8 +39,9 @@ export interface InProcessOptions {
 /** Run `frugal ARGS` in this process through a Context, as cli.ts's main does, catching user errors the same way. */
 export async function frugalIn(args: string[], options: InProcessOptions = {}): Promise<InProcessResult> {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  // A terminal stays open unless the test types something into it.
   if (options.stdinTTY) stdin.isTTY = true;
-  else stdin.end(options.stdin ?? '');
+  if (!options.stdinTTY || options.stdin !== undefined) stdin.end(options.stdin ?? '');
   const stdout = new Sink();
   const stderr = new Sink();
   if (options.stdoutTTY) stdout.isTTY = true;
