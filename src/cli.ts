@@ -18,6 +18,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
   ['logs', async () => (await import('./commands/logs.js')).logsCommand],
+  ['completion', async () => (await import('./commands/completion.js')).completionCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
 ]);
 
