@@ -18,6 +18,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
   ['logs', async () => (await import('./commands/logs.js')).logsCommand],
+  ['config', async () => (await import('./commands/config.js')).configCommand],
   ['completion', async () => (await import('./commands/completion.js')).completionCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
 ]);
@@ -49,7 +50,13 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
       // Commander's own errors ("error: unknown option '--x'") speak as frugal, like every other error.
       outputError: (s, write) => write(commanderError(s)),
     })
-    .exitOverride();
+    .exitOverride()
+    // Defaults from config.yaml fill what the command line left out.
+    .hook('preAction', async (_program, action) => {
+      const { readConfig } = await import('./io/config-file.js');
+      const { applyConfig } = await import('./commands/apply-config.js');
+      applyConfig(action, await readConfig(ctx.env));
+    });
   for (const make of await commandsFor(argv)) {
     const cmd = make(ctx, setExitCode).exitOverride();
     // Subcommands do not inherit the output settings of a program they are added to.
