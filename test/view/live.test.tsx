@@ -12,7 +12,7 @@ import { startLiveView } from '../../src/view/live/start.js';
 import { formatDuration } from '../../src/view/live/text.js';
 import { RunStore } from '../../src/view/run-store.js';
 
-const policy = parsePolicy(readFileSync(new URL('../../routes.yaml', import.meta.url), 'utf8'), 'routes.yaml', {
+const policy = parsePolicy(readFileSync(new URL('../fixtures/policies/with-local.yaml', import.meta.url), 'utf8'), 'routes.yaml', {
   now: new Date('2026-11-01'),
 });
 
