@@ -124,7 +124,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
     }
     if (!opts.quiet) {
       const { summaryTable } = await import('../view/summary-table.js');
-      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
+      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens, columns: ctx.stderr.columns }));
     }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
   } else {
