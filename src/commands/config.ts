@@ -20,7 +20,7 @@ function effective(ctx: Context, config: ConfigFile | undefined): Setting[] {
   };
   const routes = fromConfig('routes') ?? (() => {
     const located = locatePolicy(undefined, ctx.cwd, ctx.env);
-    const from = { cwd: './routes.yaml in the current folder', config: 'the user policy in the config folder', shipped: 'the example shipped with frugal', flag: '--routes' }[located.origin];
+    const from = { cwd: './routes.yaml in the current folder', config: 'the user policy in the config folder', shipped: 'the example shipped with frugal', flag: '--routes', 'config-file': 'config.yaml' }[located.origin];
     return { value: located.path, from };
   })();
   const homeFlag = fromConfig('home');

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { PolicyError, UserError } from '../core/errors.js';
 import { modelsJson, policyJson, problemsJson } from '../view/policy-json.js';
+import { readConfig } from '../io/config-file.js';
 import { locatePolicy, loadPolicyFile, type LocatedPolicy } from '../io/policy-file.js';
 import { modelsTable, policyReport } from '../view/policy-report.js';
 import { addRoutesOption, examples, loadPolicy } from './common.js';
 import { write, writeRaw, type Context } from './context.js';
 
-const ORIGIN = { flag: 'given file', cwd: './routes.yaml', config: 'user config', shipped: 'shipped example' } as const;
+const ORIGIN = { flag: 'given file', cwd: './routes.yaml', config: 'user config', shipped: 'shipped example', 'config-file': 'routes: in config.yaml' } as const;
 
 export function validateCommand(ctx: Context, setExitCode: (code: number) => void): Command {
   return new Command('validate')
@@ -17,7 +18,9 @@ export function validateCommand(ctx: Context, setExitCode: (code: number) => voi
     .action(async (file: string | undefined, opts: { json?: boolean }) => {
       let located: LocatedPolicy;
       try {
-        located = locatePolicy(file, ctx.cwd, ctx.env);
+        // No file named: config.yaml's `routes:`, when it sets one, like the other commands' --routes.
+        const configured = file === undefined ? (await readConfig(ctx.env))?.values.get('routes')?.text : undefined;
+        located = configured !== undefined ? { path: configured, origin: 'config-file' as const } : locatePolicy(file, ctx.cwd, ctx.env);
       } catch (err) {
         // locatePolicy's hint speaks of --routes; here the file is an argument.
         if (err instanceof UserError) throw new UserError(err.message, 'check the path, or run `frugal init FILE` to write a starter policy there');

@@ -58,3 +58,12 @@ describe('config.yaml defaults', () => {
     expect(r.stdout).toContain('concurrency  8  (default)');
   });
 });
+
+describe('validate and config.yaml', () => {
+  it('checks the routes: of config.yaml when no file is named', async () => {
+    const { root, env } = setup(`routes: ${LOCAL_ROUTES}\n`);
+    const r = await frugalIn(['validate'], { cwd: root, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`${LOCAL_ROUTES}: ok (routes: in config.yaml)`);
+  });
+});
