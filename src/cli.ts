@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './core/errors.js';
 import type { Context } from './commands/context.js';
+import { safeText } from './view/safe-text.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -16,6 +17,9 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['models', async () => (await import('./commands/validate.js')).modelsCommand],
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
+  ['logs', async () => (await import('./commands/logs.js')).logsCommand],
+  ['config', async () => (await import('./commands/config.js')).configCommand],
+  ['completion', async () => (await import('./commands/completion.js')).completionCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
   ['test', async () => (await import('./commands/test.js')).testCommand],
 ]);
@@ -26,6 +30,16 @@ function commandsFor(argv: string[]): Promise<CommandFactory[]> {
   return Promise.all(one ? [one()] : [...COMMANDS.values()].map((load) => load()));
 }
 
+/** A Commander error message with frugal's prefix and without escape sequences from the arguments it quotes. */
+export function commanderError(text: string): string {
+  return safeText(text).replace(/^error: /, 'frugal: ');
+}
+
+/** How a user mistake is printed: `frugal: message`, then the hint. */
+export function userErrorText(err: UserError): string {
+  return safeText(`frugal: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+}
+
 export async function buildProgram(ctx: Context, setExitCode: (code: number) => void, argv: string[]): Promise<Command> {
   const program = new Command('frugal')
     .description('Cost-aware prompt runner: route each prompt to the cheapest model that does the job, and see what you saved.')
@@ -34,10 +48,21 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // Commander's own errors ("error: unknown option '--x'") speak as frugal, like every other error.
+      outputError: (s, write) => write(commanderError(s)),
     })
-    .exitOverride();
+    .exitOverride()
+    // Defaults from config.yaml fill what the command line left out.
+    .hook('preAction', async (_program, action) => {
+      const { readConfig } = await import('./io/config-file.js');
+      const { applyConfig } = await import('./commands/apply-config.js');
+      applyConfig(action, await readConfig(ctx.env));
+    });
   for (const make of await commandsFor(argv)) {
-    program.addCommand(make(ctx, setExitCode).exitOverride());
+    const cmd = make(ctx, setExitCode).exitOverride();
+    // Subcommands do not inherit the output settings of a program they are added to.
+    cmd.configureOutput(program.configureOutput());
+    program.addCommand(cmd);
   }
   return program;
 }
@@ -78,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       code = err.exitCode === 0 ? 0 : 2;
     } else if (err instanceof UserError) {
-      process.stderr.write(`frugal: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+      ctx.stderr.write(userErrorText(err));
       code = err.exitCode;
     } else {
       throw err;

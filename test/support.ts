@@ -7,6 +7,8 @@ import type { PromptRecord } from '../src/core/prompt.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const SHIPPED_ROUTES = `${ROOT}routes.yaml`;
+/** The shipped policy as it was with a local model (`local`, free) for short prompts: what routing tests use. */
+export const LOCAL_ROUTES = `${FIXTURES}policies/with-local.yaml`;
 export const EXAMPLES = `${ROOT}examples/prompts.jsonl`;
 
 /** Prices that change over time are resolved for this moment in every test. */
@@ -14,6 +16,11 @@ export const NOW = new Date('2026-06-01T00:00:00Z');
 
 export function shippedPolicy(): Policy {
   return parsePolicy(readFileSync(SHIPPED_ROUTES, 'utf8'), 'routes.yaml', { now: NOW });
+}
+
+/** LOCAL_ROUTES, loaded. */
+export function localPolicy(): Policy {
+  return parsePolicy(readFileSync(LOCAL_ROUTES, 'utf8'), 'routes.yaml', { now: NOW });
 }
 
 /** Strip the first line break and the common indentation, so YAML can sit indented in a test table. */

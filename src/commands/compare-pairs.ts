@@ -34,17 +34,17 @@ export function gradingOf(prompt: PromptRecord, defaultGrader: GraderName, descr
   return { ok: true, value: { prompt, grader: compiled.grade, expected: hasExpected(expected) ? describe(expected) : 'valid JSON' } };
 }
 
+/** Grade an answer: whether it is right, and what the grader made of it when wrong. */
+function gradeOf(grader: Grader | undefined, failed: boolean, answer: string | undefined): { graded: boolean; correct: boolean; detail?: string | undefined } {
+  if (grader === undefined) return { graded: false, correct: false };
+  if (failed) return { graded: true, correct: false };
+  const g = grader(answer ?? '');
+  return { graded: true, correct: g.correct, detail: g.detail };
+}
+
 export function outcomeOf(record: ResultRecord, grader: Grader | undefined): PairOutcome {
   const failed = record.error !== undefined;
-  const graded = grader !== undefined;
-  return {
-    cost: record.cost,
-    estimated: false,
-    answer: record.output,
-    failed,
-    graded,
-    correct: graded && !failed && grader(record.output ?? '').correct,
-  };
+  return { cost: record.cost, estimated: false, answer: record.output, failed, ...gradeOf(grader, failed, record.output) };
 }
 
 /** A dry-run pair: estimated cost, no answer, not graded. */
@@ -82,13 +82,11 @@ export async function readLogged(files: string[]): Promise<Map<string, Logged>> 
 export function loggedOutcome(logged: Map<string, Logged>, model: ModelConfig, g: GradedPrompt): PairOutcome | undefined {
   const hit = logged.get(`${model.provider}/${model.model}\u0000${g.prompt.id}`);
   if (!hit) return undefined;
-  const graded = g.grader !== undefined;
   return {
     cost: hit.failed ? 0n : hit.usage ? costOf(hit.usage, model.pricing.rates) : undefined,
     estimated: false,
     answer: hit.output,
     failed: hit.failed,
-    graded,
-    correct: graded && !hit.failed && g.grader!(hit.output ?? '').correct,
+    ...gradeOf(g.grader, hit.failed, hit.output),
   };
 }

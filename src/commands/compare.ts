@@ -21,8 +21,8 @@ import { loadCounter } from '../io/tokenizer.js';
 import { LiveSession, sessionOptions } from '../run/session.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
-import { concurrencyArg, examples, nonNegativeInt, seconds, usd } from './common.js';
-import { write, type Context } from './context.js';
+import { collect, concurrencyArg, examples, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
+import { write, writeRaw, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
 
 interface CompareOptions {
@@ -174,9 +174,9 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     minQuality: opts.minQuality,
   });
 
-  if (opts.json) write(ctx.stdout, JSON.stringify(compareJson(report)));
+  if (opts.json) writeRaw(ctx.stdout, JSON.stringify(compareJson(report)));
   if (!opts.quiet || !opts.json) {
-    write(ctx.stderr, compareTable(report, { width: ctx.stderr.columns ?? 100, color: ctx.stderr.isTTY === true && !ctx.env.NO_COLOR }));
+    writeRaw(ctx.stderr, compareTable(report, { width: ctx.stderr.columns ?? 100, color: ctx.stderr.isTTY === true && !ctx.env.NO_COLOR }));
     if (opts.showRegressions) write(ctx.stderr, regressionsText(report, opts.showRegressions));
   }
   if (opts.html) {

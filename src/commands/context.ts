@@ -1,3 +1,4 @@
+import { safeText } from '../view/safe-text.js';
 import type { Readable, Writable } from 'node:stream';
 
 type Tty = { isTTY?: boolean; columns?: number };
@@ -17,6 +18,15 @@ export interface Context {
   onInterrupt: (handler: () => void) => () => void;
 }
 
+/**
+ * Write a line of frugal's own text, which may quote ids, file names and server messages: escape
+ * sequences and control characters in it are stripped (see view/safe-text.ts).
+ */
 export function write(stream: Writable, text: string): void {
+  writeRaw(stream, safeText(text));
+}
+
+/** Write text as is: JSON (whose strings escape control characters themselves) or a deliberately coloured chart. */
+export function writeRaw(stream: Writable, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }

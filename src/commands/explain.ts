@@ -3,15 +3,17 @@ import { traceClasses } from '../core/routing/classify.js';
 import { UserError } from '../core/errors.js';
 import { estimateRecord } from '../core/money/estimate.js';
 import { formatPct, formatUsd, picoToUsd } from '../core/money/money.js';
-import type { PromptRecord } from '../core/prompt.js';
+import { sourceText, type PromptRecord } from '../core/prompt.js';
+import { addPromptFlags, promptSettings, type PromptFlagValues } from './prompt-flags.js';
 import { readPrompts } from '../io/input.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt } from './common.js';
 import { write, type Context } from './context.js';
 import { explainSimilar, similarLines } from './explain-similar.js';
 
-interface ExplainOptions {
+interface ExplainOptions extends PromptFlagValues {
   routes?: string;
+  prompt?: string[];
   field?: string[];
   outputTokens?: number;
   json?: boolean;
@@ -36,29 +38,40 @@ function parseFields(pairs: string[]): Record<string, unknown> {
   return fields;
 }
 
+/** The one prompt to explain: -p or the arguments, else stdin read as run reads it (text, or a JSONL record). */
+async function onePrompt(ctx: Context, inline: string[], system: string | undefined): Promise<PromptRecord> {
+  if (inline.length > 1) throw new UserError('explain takes one prompt', 'give the prompt once: as arguments, with -p, or on stdin');
+  if (inline.length === 0 && ctx.stdin.isTTY) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it (text or one JSONL record) on stdin');
+  const prompts: PromptRecord[] = [];
+  for await (const item of readPrompts({ files: [], inline, stdin: ctx.stdin, format: 'auto', system })) {
+    if (item.kind === 'error') throw new UserError(`${sourceText(item.file, item.line)}: ${item.message}`, 'give the prompt as an argument, with -p, or on stdin');
+    prompts.push(item.prompt);
+    if (prompts.length > 1) throw new UserError('explain takes one prompt, and stdin holds several JSONL records', 'pipe one record (head -n 1 prompts.jsonl | frugal explain), or use frugal run --dry-run for many');
+  }
+  if (prompts.length === 0) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
+  return prompts[0]!;
+}
+
 export function explainCommand(ctx: Context, setExitCode: (code: number) => void): Command {
   const cmd = new Command('explain')
     .description('show which class a prompt matches and why, its model, and its estimated and baseline cost')
-    .argument('[prompt...]', 'the prompt text (default: read from stdin)')
+    .argument('[prompt...]', 'the prompt text (default: read from stdin: text, or one JSONL record as run reads it)')
+    .option('-p, --prompt <text>', 'the prompt, as for run', collect)
     .option('--field <key=value>', 'a record field for field rules, as in JSONL input (repeatable)', collect)
     .option('--output-tokens <n>', 'expected answer length in tokens for the estimate', nonNegativeInt('--output-tokens'))
     .option('--json', 'print the explanation as JSON')
     .option('--offline', 'make no call: refuse when similar_to classes need an embedding call')
     .option('--home <dir>', 'where the embedding cache lives (default: as for frugal run)')
-    .addHelpText('after', examples(['frugal explain "What is the capital of Australia?"', 'frugal explain --field difficulty=hard < question.txt', 'frugal explain --json "Refactor this function"']));
+    .addHelpText('after', examples(['frugal explain "What is the capital of Australia?"', 'frugal explain --field difficulty=hard < question.txt', 'frugal explain --json -p "Refactor this function"', 'head -n 1 prompts.jsonl | frugal explain']));
   addRoutesOption(cmd);
+  addPromptFlags(cmd, {});
   cmd.action(async (words: string[], opts: ExplainOptions) => {
     const policy = await loadPolicy(ctx, opts.routes);
+    const settings = await promptSettings(ctx.cwd, opts, policy);
     const counter = await loadCounter(policy.tokenizer);
-    let prompt: PromptRecord | undefined;
-    const inline = words.length ? [words.join(' ')] : [];
-    if (inline.length === 0 && ctx.stdin.isTTY) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
-    for await (const item of readPrompts({ files: [], inline, stdin: ctx.stdin, format: 'text' })) {
-      if (item.kind === 'error') throw new UserError(`${item.file}: ${item.message}`, 'give the prompt as an argument or on stdin');
-      prompt = item.prompt;
-    }
-    if (!prompt) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
-    prompt = { ...prompt, fields: parseFields(opts.field ?? []) };
+    const prompt = await onePrompt(ctx, [...(opts.prompt ?? []), ...(words.length ? [words.join(' ')] : [])], settings.system);
+    // --field wins over the record's own fields.
+    prompt.fields = { ...prompt.fields, ...parseFields(opts.field ?? []) };
     const similar = await explainSimilar(ctx, policy, prompt, counter, opts);
     const { decision, trace } = traceClasses(policy, prompt, counter, similar.features);
     const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens });

@@ -62,7 +62,7 @@ export async function runLive(ctx: Context, run: LiveRun): Promise<number> {
   const { opts, store } = run;
   const { first, rest } = await peek(readPrompts(run.input)[Symbol.asyncIterator]());
   const textMode = opts.format === 'text' || (opts.format === 'auto' && singleTextSource(run.input, first));
-  const streamAnswer = textMode && !opts.output && ctx.stdout.isTTY === true;
+  const streamAnswer = textMode && !opts.output && (ctx.stdout.isTTY === true || opts.stream === true);
   const showView = !textMode && !opts.quiet && ctx.stderr.isTTY === true;
   if (!textMode) await leanHeap();
   store.keepFinished = showView;

@@ -1,6 +1,7 @@
 import type { InputFormat } from '../io/input.js';
+import type { PromptFlagValues, PromptSettings } from './prompt-flags.js';
 
-export interface RunOptions {
+export interface RunOptions extends PromptFlagValues {
   routes?: string;
   prompt?: string[];
   dryRun?: boolean;
@@ -26,4 +27,8 @@ export interface RunOptions {
   maxSpend?: bigint;
   /** With --dry-run: no call at all (similar_to classes with a remote embedder are refused). */
   offline?: boolean;
+  /** --stream: stream a single answer to stdout even when it is a pipe. */
+  stream?: boolean;
+  /** -s/--system-file, --option and --schema as read and checked before the run (see prompt-flags.ts). */
+  settings?: PromptSettings;
 }

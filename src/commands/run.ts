@@ -14,6 +14,7 @@ import { RunStore } from '../view/run-store.js';
 import { addRoutesOption, collect, concurrencyArg, examples, loadPolicy, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
 import { write, type Context } from './context.js';
 import type { RunOptions } from './run-shared.js';
+import { addPromptFlags, promptSettings } from './prompt-flags.js';
 
 export function runCommand(ctx: Context, setExitCode: (code: number) => void): Command {
   const cmd = new Command('run')
@@ -41,6 +42,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
+    .option('--stream', 'single prompt: stream the answer to stdout as it arrives even when stdout is a pipe (always on a terminal)')
     .addHelpText(
       'after',
       examples([
@@ -52,6 +54,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
       ]),
     );
   addRoutesOption(cmd);
+  addPromptFlags(cmd);
   cmd.action(async (files: string[], opts: RunOptions) => {
     setExitCode(await run(ctx, files, opts));
   });
@@ -67,8 +70,16 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
     throw new UserError('no prompts given', 'name prompt files (frugal run prompts.jsonl), pass -p "TEXT", or pipe prompts on stdin');
   }
   checkOutputs(ctx.cwd, [...(opts.output ? [{ flag: '-o', path: opts.output }] : []), ...(opts.summaryJson ? [{ flag: '--summary-json', path: opts.summaryJson }] : [])], files);
+  opts.settings = await promptSettings(ctx.cwd, opts, policy, opts.model);
   const counter = await loadCounter(policy.tokenizer);
-  const input: InputOptions = { files, inline: opts.prompt ?? [], stdin: ctx.stdin, format: opts.inputFormat };
+  const input: InputOptions = {
+    files,
+    inline: opts.prompt ?? [],
+    stdin: ctx.stdin,
+    format: opts.inputFormat,
+    system: opts.settings.system,
+    warn: opts.quiet ? undefined : (message) => write(ctx.stderr, `frugal: warning: ${message}`),
+  };
   const store = new RunStore(policy);
   store.keepFinished = false;
   let code: number;
@@ -104,7 +115,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
     }
     if (!opts.quiet) {
       const { summaryTable } = await import('../view/summary-table.js');
-      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
+      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens, columns: ctx.stderr.columns }));
       if (features) write(ctx.stderr, features.report());
     }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;

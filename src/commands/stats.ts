@@ -4,7 +4,7 @@ import { readCallGroups } from '../io/ledger.js';
 import { dataDir, dbPath } from '../io/store-path.js';
 import { statsJson, statsTable } from '../view/stats-report.js';
 import { examples } from './common.js';
-import { write, type Context } from './context.js';
+import { write, writeRaw, type Context } from './context.js';
 
 interface StatsOptions {
   since?: string;
@@ -27,7 +27,8 @@ export function statsCommand(ctx: Context, setExitCode: (code: number) => void):
       const groups = readCallGroups(dir, since);
       if (groups === undefined) write(ctx.stderr, `frugal: no ledger yet at ${dbPath(dir)}; calls are recorded there as they are made`);
       const stats = aggregate(groups ?? [], opts.by, since);
-      write(ctx.stdout, opts.json ? JSON.stringify(statsJson(stats)) : statsTable(stats));
+      if (opts.json) writeRaw(ctx.stdout, JSON.stringify(statsJson(stats)));
+      else write(ctx.stdout, statsTable(stats));
       setExitCode(0);
     });
 }

@@ -1,3 +1,5 @@
+import type { ModelOptions } from './policy/options.js';
+
 export type Role = 'system' | 'developer' | 'user' | 'assistant';
 
 export interface Message {
@@ -11,6 +13,8 @@ export interface PromptRecord {
   messages: Message[];
   system?: string | undefined;
   maxTokens?: number | undefined;
+  /** The record's own model options (temperature, top_p, ...); they win over --option and the model's. */
+  options?: ModelOptions | undefined;
   /** The JSONL record's own fields, for `field` matchers. */
   fields: Readonly<Record<string, unknown>>;
   source: { file: string; line?: number | undefined };

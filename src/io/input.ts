@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { InputItem, PromptRecord } from '../core/prompt.js';
+import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
+import { OPTION_KEYS, optionLikeKeys } from '../core/policy/resolve-options.js';
 import { fileLines, streamLines } from './lines.js';
 import { jsonErrorMessage, recordToPrompt } from './records.js';
 
@@ -18,6 +19,10 @@ export interface InputOptions {
   stdin: Readable;
   /** How to read stdin (files go by extension). */
   format: InputFormat;
+  /** -s/--system: the system prompt of every prompt whose record has none. */
+  system?: string | undefined;
+  /** Told once per key per run about record keys that look like model options frugal does not know. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 const JSONL_EXT = new Set(['.jsonl', '.ndjson']);
@@ -26,7 +31,14 @@ const STDIN = '<stdin>';
 /** Input is read and parsed a chunk of lines at a time (a quarter megabyte of a file); items come out one by one. */
 type Batches = AsyncGenerator<InputItem[]>;
 
-async function* jsonlItems(batches: AsyncIterable<string[]>, file: string): Batches {
+/** What each prompt gets from the run: the default system prompt, and the warnings about odd keys. */
+interface Settings {
+  system?: string | undefined;
+  warn?: ((message: string) => void) | undefined;
+  warned: Set<string>;
+}
+
+async function* jsonlItems(batches: AsyncIterable<string[]>, file: string, settings: Settings): Batches {
   let n = 0;
   for await (const lines of batches) {
     const items: InputItem[] = [];
@@ -43,14 +55,25 @@ async function* jsonlItems(batches: AsyncIterable<string[]>, file: string): Batc
         continue;
       }
       const parsed = recordToPrompt(value, file, n);
+      if (parsed.ok) applySettings(parsed.value, settings);
       items.push(parsed.ok ? { kind: 'prompt', prompt: parsed.value } : { kind: 'error', file, line: n, message: parsed.message });
     }
     if (items.length > 0) yield items;
   }
 }
 
-function textPrompt(text: string, id: string, file: string): InputItem {
-  const prompt: PromptRecord = { id, messages: [{ role: 'user', content: text }], fields: {}, source: { file } };
+function applySettings(prompt: PromptRecord, settings: Settings): void {
+  if (prompt.system === undefined && settings.system !== undefined) prompt.system = settings.system;
+  if (!settings.warn) return;
+  for (const key of optionLikeKeys(prompt.fields)) {
+    if (settings.warned.has(key)) continue;
+    settings.warned.add(key);
+    settings.warn(`${sourceText(prompt.source.file, prompt.source.line)}: "${key}" is not a model option frugal knows, so it is not sent (options: ${OPTION_KEYS.join(', ')})`);
+  }
+}
+
+function textPrompt(text: string, id: string, file: string, settings: Settings): InputItem {
+  const prompt: PromptRecord = { id, messages: [{ role: 'user', content: text }], system: settings.system, fields: {}, source: { file } };
   return { kind: 'prompt', prompt };
 }
 
@@ -86,9 +109,9 @@ async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
-async function* fromStdin(stdin: Readable, format: InputFormat): Batches {
+async function* fromStdin(stdin: Readable, format: InputFormat, settings: Settings): Batches {
   if (format === 'jsonl') {
-    yield* jsonlItems(stdinLines(stdin), STDIN);
+    yield* jsonlItems(stdinLines(stdin), STDIN, settings);
     return;
   }
   // Auto: a first line that is a prompt record means JSONL; anything else is one prompt.
@@ -106,7 +129,7 @@ async function* fromStdin(stdin: Readable, format: InputFormat): Batches {
     return;
   }
   if (format === 'auto' && looksLikeJsonl(first)) {
-    yield* jsonlItems(prepend(seen, batches), STDIN);
+    yield* jsonlItems(prepend(seen, batches), STDIN, settings);
     return;
   }
   for (let r = await batches.next(); !r.done; r = await batches.next()) for (const line of r.value) seen.push(line);
@@ -115,10 +138,10 @@ async function* fromStdin(stdin: Readable, format: InputFormat): Batches {
     yield [{ kind: 'error', file: STDIN, message: 'binary input: expected text or JSONL' }];
     return;
   }
-  yield [textPrompt(text.trim(), 'stdin', STDIN)];
+  yield [textPrompt(text.trim(), 'stdin', STDIN, settings)];
 }
 
-async function* fromFile(file: string): Batches {
+async function* fromFile(file: string, settings: Settings): Batches {
   let size: number;
   try {
     const info = await stat(file);
@@ -141,20 +164,21 @@ async function* fromFile(file: string): Batches {
       return;
     }
     if (JSONL_EXT.has(extname(file).toLowerCase())) {
-      yield* jsonlItems(fileLines(handle), file);
+      yield* jsonlItems(fileLines(handle), file, settings);
       return;
     }
   } finally {
     await handle.close();
   }
   const text = (await readAll(createReadStream(file))).toString('utf8').trim();
-  yield [text === '' ? { kind: 'error', file, message: 'empty file: no prompt' } : textPrompt(text, file, file)];
+  yield [text === '' ? { kind: 'error', file, message: 'empty file: no prompt' } : textPrompt(text, file, file, settings)];
 }
 
 async function* allSources(options: InputOptions): Batches {
+  const settings: Settings = { system: options.system, warn: options.warn, warned: new Set() };
   for (const [i, text] of options.inline.entries()) {
     if (text.trim() === '') yield [{ kind: 'error', file: '--prompt', message: 'empty prompt' }];
-    else yield [textPrompt(text, options.inline.length === 1 ? 'prompt' : `prompt-${i + 1}`, '--prompt')];
+    else yield [textPrompt(text, options.inline.length === 1 ? 'prompt' : `prompt-${i + 1}`, '--prompt', settings)];
   }
   const files = options.files.length === 0 && options.inline.length === 0 ? ['-'] : options.files;
   let stdinUsed = false;
@@ -162,9 +186,9 @@ async function* allSources(options: InputOptions): Batches {
     if (file === '-') {
       if (stdinUsed) continue;
       stdinUsed = true;
-      yield* fromStdin(options.stdin, options.format);
+      yield* fromStdin(options.stdin, options.format, settings);
     } else {
-      yield* fromFile(file);
+      yield* fromFile(file, settings);
     }
   }
 }

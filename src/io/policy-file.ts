@@ -6,7 +6,7 @@ import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
 import { sha256 } from './hash.js';
 
-export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped';
+export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped' | 'config-file';
 
 export interface LocatedPolicy {
   path: string;

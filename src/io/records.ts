@@ -1,4 +1,5 @@
 import type { Message, PromptRecord, Role } from '../core/prompt.js';
+import { recordOptions } from '../core/policy/resolve-options.js';
 
 const ROLES: ReadonlySet<string> = new Set<Role>(['system', 'developer', 'user', 'assistant']);
 
@@ -60,6 +61,8 @@ export function recordToPrompt(value: unknown, file: string, line: number): Pars
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && (maxTokens as number) > 0)) {
     return { ok: false, message: '"max_tokens" must be a positive whole number' };
   }
+  const options = recordOptions(fields);
+  if (!options.ok) return options;
   return {
     ok: true,
     value: {
@@ -67,6 +70,7 @@ export function recordToPrompt(value: unknown, file: string, line: number): Pars
       messages: parsedMessages,
       system: system as string | undefined,
       maxTokens: maxTokens as number | undefined,
+      options: Object.keys(options.value).length > 0 ? options.value : undefined,
       fields,
       source: { file, line },
     },

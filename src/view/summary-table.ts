@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { TABLE_STYLE } from './table-style.js';
+import { fitTable } from './table-fit.js';
 import { failures, savings, type RunTotals } from '../core/money/accounting.js';
 import { DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
 import { formatInt, formatPct, formatUsd } from '../core/money/money.js';
@@ -15,14 +16,26 @@ function outputAssumption(t: RunTotals, flagTokens: number | undefined): string 
   return parts.length ? `output tokens assumed: ${parts.join(', ')}` : '';
 }
 
-/** The end-of-run table: one row per model, then total, baseline and savings. */
-export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined } = {}): string {
-  const estimate = t.dryRun ? ' (est.)' : '';
-  const table = new Table({
-    head: ['route', 'model', t.dryRun ? 'prompts' : 'calls', 'input tok', 'output tok', `spend${estimate}`, 'share'],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
-    ...TABLE_STYLE,
-  });
+interface Layout {
+  /** provider/model, or the model alone. */
+  provider: boolean;
+  short: boolean;
+  share: boolean;
+}
+
+const LAYOUTS: Layout[] = [
+  { provider: true, short: false, share: true },
+  { provider: false, short: false, share: true },
+  { provider: false, short: true, share: true },
+  { provider: false, short: true, share: false },
+];
+
+function modelsTable(t: RunTotals, l: Layout): string {
+  const estimate = t.dryRun ? (l.short ? '~' : ' (est.)') : '';
+  const head = ['route', 'model', t.dryRun ? 'prompts' : 'calls', l.short ? 'in' : 'input tok', l.short ? 'out' : 'output tok', `spend${estimate}`, 'share'];
+  const aligns = ['left', 'left', 'right', 'right', 'right', 'right', 'right'] as const;
+  const cols = l.share ? 7 : 6;
+  const table = new Table({ head: head.slice(0, cols), colAligns: aligns.slice(0, cols), ...TABLE_STYLE });
   let input = 0;
   let output = 0;
   let calls = 0;
@@ -33,13 +46,21 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
     calls += m.calls;
     const unknown = m.costUnknown > 0 ? ` +${m.costUnknown}×—` : '';
     const upTo = m.unsettled > 0n ? ' (≤)' : '';
-    table.push([m.route, `${m.provider}/${m.model}`, formatInt(m.calls), formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.cost) + upTo + unknown, formatPct(m.cost, t.cost)]);
+    const row = [m.route, l.provider ? `${m.provider}/${m.model}` : m.model, formatInt(m.calls), formatInt(m.inputTokens), formatInt(m.outputTokens), formatUsd(m.cost) + upTo + unknown, formatPct(m.cost, t.cost)];
+    table.push(row.slice(0, cols));
   }
-  table.push(['total', '', formatInt(calls), formatInt(input), formatInt(output), formatUsd(t.cost), t.cost > 0n ? '100.0%' : '—']);
+  table.push(['total', '', formatInt(calls), formatInt(input), formatInt(output), formatUsd(t.cost), t.cost > 0n ? '100.0%' : '—'].slice(0, cols));
+  return table.toString();
+}
 
+/** The end-of-run table: one row per model, then total, baseline and savings; narrower layouts on narrow terminals. */
+export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined; columns?: number | undefined } = {}): string {
+  if (t.prompts === 0 && t.skipped === 0 && t.stop !== 'budget') return noPrompts(t);
+  const estimate = t.dryRun ? ' (est.)' : '';
+  // Not a terminal (a file, a CI log): nothing wraps, so the full layout.
+  const lines = [fitTable(LAYOUTS.map((l) => () => modelsTable(t, l)), options.columns ?? Infinity)];
   const base = policy.models.get(policy.baseline)!;
   const saved = savings(t);
-  const lines = [table.toString()];
   lines.push(`baseline${estimate}: ${formatUsd(t.baselineCost)}  (every prompt on ${base.alias}: ${base.provider}/${base.model})`);
   lines.push(`savings${estimate}:  ${formatUsd(saved)}  (${formatPct(saved, t.baselineCost)} of baseline)`);
   if (t.unsettledCalls > 0) {
@@ -66,4 +87,11 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   if (t.stop === 'interrupted' || t.stop === 'aborted') lines.push('interrupted: the prompts not yet started were not sent');
   if (t.stop === 'budget') lines.push('stopped at the budget: the prompts not yet started were not sent');
   return lines.join('\n');
+}
+
+/** No prompt at all: one line, not a table of zeros. */
+function noPrompts(t: RunTotals): string {
+  const unreadable = t.inputErrors.length;
+  if (unreadable === 0) return t.stop === 'interrupted' || t.stop === 'aborted' ? 'no prompts: interrupted before the first one' : 'no prompts: the input held none, so nothing was sent';
+  return `no prompts: ${formatInt(unreadable)} input ${unreadable === 1 ? 'line or file' : 'lines or files'} could not be read (above), so nothing was sent`;
 }

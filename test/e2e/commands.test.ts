@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHIPPED_ROUTES } from '../support.js';
+import { LOCAL_ROUTES, SHIPPED_ROUTES } from '../support.js';
 import { frugal, requireBuild, tempDir } from './cli.js';
 
 let tmp: ReturnType<typeof tempDir>;
-const routes = ['--routes', SHIPPED_ROUTES];
+const routes = ['--routes', LOCAL_ROUTES];
 
 beforeAll(() => {
   requireBuild();
@@ -80,7 +80,7 @@ describe.concurrent('frugal explain', () => {
   });
 
   it.each([
-    { name: 'no prompt at all', args: [], stdin: '', err: 'frugal: <stdin>: no prompt: standard input is empty\n  hint: give the prompt as an argument or on stdin\n' },
+    { name: 'no prompt at all', args: [], stdin: '', err: 'frugal: <stdin>: no prompt: standard input is empty\n  hint: give the prompt as an argument, with -p, or on stdin\n' },
     { name: 'a malformed --field', args: ['--field', 'hard', 'x'], stdin: '', err: 'frugal: --field hard: expected KEY=VALUE\n  hint: for example --field difficulty=hard\n' },
   ])('usage error: $name', async ({ args, stdin, err }) => {
     const r = await frugal(['explain', ...routes, ...args], { cwd: tmp.path, stdin });
@@ -90,10 +90,10 @@ describe.concurrent('frugal explain', () => {
 
 describe.concurrent('frugal validate', () => {
   it('prints what it resolved: baseline, default, models with prices and sources, classes in order', async () => {
-    const r = await frugal(['validate', SHIPPED_ROUTES], { cwd: tmp.path });
+    const r = await frugal(['validate', LOCAL_ROUTES], { cwd: tmp.path });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const out = r.stdout;
-    expect(out.startsWith(`${SHIPPED_ROUTES}: ok (given file)\n\nbaseline:  flagship\ndefault:   balanced\n`)).toBe(true);
+    expect(out.startsWith(`${LOCAL_ROUTES}: ok (given file)\n\nbaseline:  flagship\ndefault:   balanced\n`)).toBe(true);
     expect(out).toMatch(/│ flagship \(baseline\) +│ anthropic +│ claude-opus-5-5 +│ \$4 +│ \$20 +│ \$0\.2 +│ \$5 +│ catalogue anthropic\/claude-opus-5-5 +│/);
     expect(out).toMatch(/│ balanced \(default\) +│ openai +│ gpt-5\.4-mini +│ \$0\.75 +│ \$4\.5 +│ \$0\.075 +│ — +│ catalogue openai\/gpt-5\.4-mini +│/);
     expect(out).toMatch(/│ local +│ openai-compatible +│ llama3\.2:3b +│ \$0 +│ \$0 +│ — +│ — +│ routes\.yaml price +│/);
@@ -194,7 +194,7 @@ describe.concurrent('frugal init', () => {
     const dir = tempDir();
     try {
       const first = await frugal(['init'], { cwd: dir.path });
-      expect([first.code, first.stdout, first.stderr]).toEqual([0, 'wrote routes.yaml: edit its models and classes, then check it with `frugal validate routes.yaml`\n', '']);
+      expect([first.code, first.stdout, first.stderr]).toEqual([0, 'wrote routes.yaml for openai, anthropic: edit its models and classes, then check it with `frugal validate routes.yaml`\n', '']);
       expect(readFileSync(join(dir.path, 'routes.yaml'), 'utf8')).toBe(readFileSync(SHIPPED_ROUTES, 'utf8'));
 
       writeFileSync(join(dir.path, 'routes.yaml'), '# mine\n');

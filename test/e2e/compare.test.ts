@@ -153,7 +153,7 @@ describe('frugal compare (live)', () => {
     const html = join(dir, 'report.html');
     const res = await runCli(['compare', files.a, files.b, '--input', files.input, '--show-regressions', '5', '--html', html], { env: env(), cwd: dir });
     expect(res.code).toBe(0);
-    expect(res.stderr).toMatch(/b\.yaml: wrong where the baseline was right\n {2}e1 {2}\(default\) {2}openai\/gpt-5\.4-mini {2}expected "42" {2}got "The total is 41\."/);
+    expect(res.stderr).toMatch(/b\.yaml: wrong where the baseline was right\n {2}e1 {2}\(default\) {2}openai\/gpt-5\.4-mini {2}expected "42" {2}last number is 41, expected 42/);
     expect(res.stderr).toContain('★ a.yaml');
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg');

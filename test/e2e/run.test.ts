@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPct, formatUsd } from '../../src/core/money/money.js';
-import { EXAMPLES, exampleRecords, FIXTURES, SHIPPED_ROUTES } from '../support.js';
+import { EXAMPLES, exampleRecords, FIXTURES, LOCAL_ROUTES } from '../support.js';
 import { frugal, lines, requireBuild, tempDir, type CliResult } from './cli.js';
 
 const RECORD_KEYS = [
@@ -25,7 +25,7 @@ const toPico = (usd: number) => BigInt(Math.round(usd * 1e12));
 const parse = (stdout: string) => lines(stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 let tmp: ReturnType<typeof tempDir>;
-const routes = ['--routes', SHIPPED_ROUTES];
+const routes = ['--routes', LOCAL_ROUTES];
 
 beforeAll(() => {
   requireBuild();
@@ -190,7 +190,7 @@ describe.concurrent('frugal run: fatal errors exit 2 with nothing on stdout', ()
   it('an invalid ./routes.yaml, found in the working directory', async () => {
     const dir = tempDir();
     try {
-      const bad = readFileSync(SHIPPED_ROUTES, 'utf8').replace('    route: quick', '    route: quik');
+      const bad = readFileSync(LOCAL_ROUTES, 'utf8').replace('    route: quick', '    route: quik');
       writeFileSync(join(dir.path, 'routes.yaml'), bad);
       const r = await frugal(['run', '--dry-run', EXAMPLES], { cwd: dir.path });
       expect(r.code).toBe(2);
@@ -223,10 +223,10 @@ describe.concurrent('frugal run: fatal errors exit 2 with nothing on stdout', ()
   });
 
   it.each([
-    { args: ['run', '--bogus'], err: "error: unknown option '--bogus'" },
-    { args: ['run', '--dry-run', '--output-tokens', 'lots', '-p', 'x'], err: "error: option '--output-tokens <n>' argument 'lots' is invalid. --output-tokens must be a whole number of 0 or more" },
-    { args: ['run', '--dry-run', '--input-format', 'xml'], err: "error: option '--input-format <format>' argument 'xml' is invalid. Allowed choices are auto, jsonl, text." },
-    { args: ['frobnicate'], err: "error: unknown command 'frobnicate'" },
+    { args: ['run', '--bogus'], err: "frugal: unknown option '--bogus'" },
+    { args: ['run', '--dry-run', '--output-tokens', 'lots', '-p', 'x'], err: "frugal: option '--output-tokens <n>' argument 'lots' is invalid. --output-tokens must be a whole number of 0 or more" },
+    { args: ['run', '--dry-run', '--input-format', 'xml'], err: "frugal: option '--input-format <format>' argument 'xml' is invalid. Allowed choices are auto, jsonl, text." },
+    { args: ['frobnicate'], err: "frugal: unknown command 'frobnicate'" },
   ])('usage error: $args', async ({ args, err }) => {
     const r = await frugal(args, { cwd: tmp.path });
     expect([r.code, r.stdout]).toEqual([2, '']);

@@ -129,7 +129,7 @@ describe('renderHtml', () => {
   it('shows spend bars and says quality is unknown when nothing was graded', () => {
     const page = renderHtml(withoutQuality(COMPARE_REPORT), OPTIONS);
     expect(markupProblems(page)).toEqual([]);
-    expect(page).toContain('<strong>No best policy</strong>: no prompt carries an expected answer, so quality is unknown.');
+    expect(page).toContain('<strong>No best policy</strong>: no record carries an expected answer, so quality was not measured and no policy is named best.');
     expect(page.match(/<rect class="bar /g)).toHaveLength(10);
     expect(page).not.toContain('class="random-line"');
     expect(page).toContain('None to show: nothing was graded.');

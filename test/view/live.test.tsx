@@ -12,7 +12,7 @@ import { startLiveView } from '../../src/view/live/start.js';
 import { formatDuration } from '../../src/view/live/text.js';
 import { RunStore } from '../../src/view/run-store.js';
 
-const policy = parsePolicy(readFileSync(new URL('../../routes.yaml', import.meta.url), 'utf8'), 'routes.yaml', {
+const policy = parsePolicy(readFileSync(new URL('../fixtures/policies/with-local.yaml', import.meta.url), 'utf8'), 'routes.yaml', {
   now: new Date('2026-11-01'),
 });
 
@@ -273,7 +273,7 @@ describe('finishedText', () => {
     const layout = finishedLayout(policy, 100);
     const line = { id: 'a\nb\u001b[2J', class: null, route: 'quick', model: 'claude-haiku-4-5', cost: 0n, error: '503\r\nService Unavailable' };
     expect(finishedText({ kind: 'prompt', line }, layout)).toBe(
-      '✗ a b [2J                           (default)    claude-haiku-4-5  503 Service Unavailable',
+      '✗ a b                               (default)    claude-haiku-4-5  503 Service Unavailable',
     );
     expect(finishedText({ kind: 'prompt', line: { ...line, error: undefined, cost: undefined, cached: true } }, layout)).toMatch(/claude-haiku-4-5 {11}— cached$/);
   });

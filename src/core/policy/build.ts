@@ -2,6 +2,7 @@ import { compileMatcher } from '../routing/matchers.js';
 import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
+import type { ModelOptions } from './options.js';
 
 /**
  * A validated policy in plain JSON: the checked routes.yaml and each model's resolved prices.
@@ -28,6 +29,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
       api: m.api,
       maxTokens: m.max_tokens,
       fallback: m.fallback,
+      options: m.options as ModelOptions | undefined,
       pricing: prices.get(alias)!,
     });
   }
@@ -36,6 +38,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
     description: c.description,
     route: c.route,
     when: compileMatcher(c.when, ['classes', i, 'when']),
+    schema: c.schema,
   }));
   // No baseline named: compare against the model with the highest output price.
   const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;

@@ -69,6 +69,8 @@ export const ModelSchema = z.strictObject({
   max_tokens: z.int().positive().optional(),
   price: PriceSchema.optional(),
   fallback: z.string().min(1).optional(),
+  /** Model options (temperature, top_p, ...): keys and values are checked in validate.ts. */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const ClassSchema = z.strictObject({
@@ -76,6 +78,8 @@ export const ClassSchema = z.strictObject({
   description: z.string().optional(),
   when: MatcherSchema,
   route: z.string().min(1),
+  /** A JSON Schema every answer of this class must conform to (compiled in validate.ts). */
+  schema: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A `tests:` entry: a prompt (or messages, as in input files) and the class or route it must get. */
@@ -142,6 +146,8 @@ const EXAMPLES: Record<string, string> = {
   cache_read: 'cache_read: 0.05',
   cache_write: 'cache_write: 0.625',
   fallback: 'fallback: balanced',
+  options: 'options: { temperature: 0.2 }',
+  schema: 'schema: { type: object, properties: { answer: { type: string } }, required: [answer] }',
   classes: 'classes: [{ name: lookup, when: { keywords: [what] }, route: quick }]',
   name: 'name: lookup',
   description: 'description: short factual questions',
@@ -175,6 +181,8 @@ export function exampleFor(path: readonly PropertyKey[]): string | undefined {
     if (typeof key === 'string' && Object.hasOwn(EXAMPLES, key)) example = EXAMPLES[key];
     // The key after these is a name the user chose (a model alias, a record field), not a schema key.
     if (key === 'models' || key === 'field' || key === 'per_model') i++;
+    // Below these is free-form content the user wrote (option values, a JSON Schema).
+    if (key === 'options' || key === 'schema') break;
   }
   return example;
 }

@@ -1,6 +1,7 @@
 import type { Matcher } from '../routing/matchers.js';
 import type { ProviderKind } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
+import type { ModelOptions } from './options.js';
 
 export interface ModelConfig {
   alias: string;
@@ -11,6 +12,8 @@ export interface ModelConfig {
   api?: 'chat' | 'responses' | undefined;
   maxTokens?: number | undefined;
   fallback?: string | undefined;
+  /** The model's `options:` from routes.yaml, checked. */
+  options?: ModelOptions | undefined;
   pricing: ModelPricing;
 }
 
@@ -19,6 +22,8 @@ export interface ClassRule {
   description?: string | undefined;
   route: string;
   when: Matcher;
+  /** A JSON Schema the class's answers must conform to (compile it with core/quality/json-schema.ts). */
+  schema?: Record<string, unknown> | undefined;
 }
 
 export interface Policy {

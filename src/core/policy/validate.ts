@@ -9,6 +9,9 @@ import { didYouMean } from './suggest.js';
 import { buildPolicy, type PolicySnapshot } from './build.js';
 import { checkSimilar, checkTests, readExamples } from './similar-checks.js';
 import type { Policy } from './types.js';
+import { apiOf, checkOption, isOptionKey, OPTION_KEYS } from './resolve-options.js';
+import { OPTIONS_BY_API } from './options.js';
+import { compileJsonSchema } from '../quality/json-schema.js';
 
 export interface LoadOptions {
   /** Prices that change over time are resolved for this moment. */
@@ -214,6 +217,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       problems.push({ line: where([...path, 'api']), path: formatPath([...path, 'api']), message: 'only OpenAI models choose an api', hint: 'remove `api:` from this model' });
     }
     if (m.fallback !== undefined) checkAlias(m.fallback, [...path, 'fallback'], 'fallback');
+    if (m.options) m.options = checkModelOptions(alias, m, where, problems);
     prices.push([alias, pricing]);
   }
 
@@ -229,6 +233,10 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     names.add(c.name);
     checkAlias(c.route, [...path, 'route'], 'route');
     readExamples(c.when, [...path, 'when'], options.readFile, where, problems);
+    if (c.schema) {
+      const compiled = compileJsonSchema(c.schema, c.name);
+      if (!compiled.ok) problems.push({ line: where([...path, 'schema']), path: formatPath([...path, 'schema']), message: compiled.message, hint: 'write the JSON Schema in YAML, e.g. `schema: { type: object, properties: { answer: { type: string } }, required: [answer] }`' });
+    }
     try {
       compileMatcher(c.when, [...path, 'when']);
     } catch (err) {
@@ -242,4 +250,26 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
 
   if (problems.length > 0) throw new PolicyError(file, problems);
   return { input, pricing: prices };
+}
+
+/** A model's `options:`: known keys, good values, and only what its API accepts. Returns them normalized. */
+function checkModelOptions(alias: string, m: PolicyInput['models'][string], where: Where, problems: PolicyProblem[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const accepted: readonly string[] = OPTIONS_BY_API[apiOf(m)];
+  for (const [key, value] of Object.entries(m.options ?? {})) {
+    const at = ['models', alias, 'options', key];
+    const problem = (message: string, hint: string) => problems.push({ line: where(['models', alias, 'options'], key), path: formatPath(at), message, hint });
+    if (!isOptionKey(key)) {
+      problem(`unknown option${didYouMean(key, OPTION_KEYS)}`, `options: ${OPTION_KEYS.join(', ')}`);
+      continue;
+    }
+    if (!accepted.includes(key)) {
+      problem(`model ${alias}'s API (${apiOf(m)}) does not accept ${key}`, `it accepts: ${accepted.join(', ')}`);
+      continue;
+    }
+    const checked = checkOption(key, value);
+    if (!checked.ok) problem(`${key} ${checked.message}`, `for example \`options: { temperature: 0.2 }\``);
+    else out[key] = checked.value;
+  }
+  return out;
 }

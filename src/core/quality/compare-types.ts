@@ -32,6 +32,8 @@ export interface Regression {
   model: string;
   expected: string;
   answer: string;
+  /** What the grader made of the answer ("last number is 20, expected 10"), when it says. */
+  detail?: string | undefined;
 }
 
 export interface CompareReport {
@@ -42,7 +44,13 @@ export interface CompareReport {
   minQuality: number;
   policies: PolicyResult[];
   references: PolicyResult[];
-  /** Name of the best policy: highest quality within --min-quality, then lowest spend. */
+  /** Name of the best policy: highest quality within --min-quality, then lowest spend; null when quality was not measured. */
   best: string | null;
+  /**
+   * measured: some answer was graded right; ungraded: no record has an expected answer;
+   * nothing-matched: answers were graded and the grader matched none of any model (a grader that
+   * does not fit the answers, such as `exact` on numbers), so accuracy says nothing.
+   */
+  quality: 'measured' | 'ungraded' | 'nothing-matched';
   regressions: Regression[];
 }

@@ -12,6 +12,8 @@ export interface PairOutcome {
   /** Set when the prompt has an expected answer and there is an answer (or a failure) to grade. */
   graded: boolean;
   correct: boolean;
+  /** What the grader made of a wrong answer, for regressions. */
+  detail?: string | undefined;
 }
 
 export interface ComparedPolicy {
@@ -122,10 +124,14 @@ export function buildReport(input: CompareInput): CompareReport {
         model: input.labels.get(p.routes[i]!)!,
         expected: input.expected[i] ?? '',
         answer: mine.failed ? '(failed)' : (mine.answer ?? ''),
+        detail: mine.failed ? undefined : mine.detail,
       });
     });
   });
 
+  const graded = [...singles.values()].some((t) => t.graded > 0);
+  const matched = [...singles.values()].some((t) => t.correct > 0);
+  const quality: CompareReport['quality'] = !graded ? 'ungraded' : matched ? 'measured' : 'nothing-matched';
   return {
     mode: input.mode,
     prompts: input.promptIds.length,
@@ -133,7 +139,9 @@ export function buildReport(input: CompareInput): CompareReport {
     minQuality: input.minQuality,
     policies,
     references,
-    best: pickBest(policies, baselineAccuracy, input.minQuality),
+    // A best policy is named only on measured quality: the cheapest of unmeasured ones proves nothing.
+    best: quality === 'measured' ? pickBest(policies, baselineAccuracy, input.minQuality) : null,
+    quality,
     regressions,
   };
 }

@@ -145,7 +145,11 @@ export function chartModel(report: CompareReport, axes: { maxXIntervals: number;
   const x = spendTicks(maxCost, axes.maxXIntervals);
   const xOf = (cost: Pico): number => (x.max > 0n ? Math.max(0, picoToUsd(cost) / picoToUsd(x.max)) : 0);
 
-  const accuracies = rows.flatMap((r) => (r.accuracy === null ? [] : [r.accuracy]));
+  // The axis spans the confidence bars drawn (policies and the baseline) too, so none is cut at the edge.
+  const accuracies = rows.flatMap((r) => {
+    if (r.accuracy === null) return [];
+    return r.accuracyCi && (r.kind === 'policy' || r.kind === 'baseline') ? [r.accuracy, ...r.accuracyCi] : [r.accuracy];
+  });
   const y = accuracies.length ? accuracyTicks(accuracies, axes.maxYIntervals) : null;
   const yOf = (a: number | null): number | null => (a === null || !y ? null : (a - y.lo) / (y.hi - y.lo));
 

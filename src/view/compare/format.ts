@@ -49,3 +49,24 @@ export function describeRow(row: PolicyResult, baselineModel: string): string {
       return row.mirrors === undefined ? 'random router' : `random router with the model shares of ${row.mirrors}`;
   }
 }
+
+/** Why quality says nothing, when it does not: a line for the terminal and the HTML report. */
+export function qualityWarning(report: CompareReport): string | undefined {
+  if (report.quality === 'ungraded') return 'no record carries an expected answer, so quality was not measured and no policy is named best';
+  if (report.quality === 'nothing-matched') {
+    return 'the grader matched no answer of any model (every row scores 0%), so quality was not measured and no policy is named best; check the grader: numbers want --grader number, free text --grader contains';
+  }
+  return undefined;
+}
+
+/** What each policy other than the best trades: "cheap-first keeps 86.6% of the quality for 43.5% less". */
+export function tradeOffs(report: CompareReport): string[] {
+  if (report.quality !== 'measured') return [];
+  return report.policies
+    .filter((p) => p.name !== report.best && p.qualityKept !== null)
+    .map((p) => {
+      const saved = p.baselineCost - p.cost;
+      const money = saved >= 0n ? `for ${formatPct(saved, p.baselineCost)} less` : `for ${formatPct(-saved, p.baselineCost)} more`;
+      return `${p.name} keeps ${formatFraction(p.qualityKept)} of the baseline's quality ${money}`;
+    });
+}

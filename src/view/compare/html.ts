@@ -1,7 +1,7 @@
 import type { CompareReport, PolicyResult } from '../../core/quality/compare-types.js';
 import { formatInt, formatUsd } from '../../core/money/money.js';
 import { chartModel, type ChartModel, type ChartPoint } from './chart-model.js';
-import { describeMode, formatFraction, savingsPct } from './format.js';
+import { describeMode, formatFraction, qualityWarning, savingsPct, tradeOffs } from './format.js';
 import { policiesTable, referencesTable, regressionsTable } from './html-tables.js';
 import { esc } from './html-text.js';
 import { chartSvg } from './svg.js';
@@ -80,16 +80,16 @@ footer { margin-top: 32px; font-size: 12px; }
 `;
 
 function verdict(report: CompareReport): string {
+  const warning = qualityWarning(report);
+  if (warning) return `<p class="verdict none"><strong>No best policy</strong>: ${esc(warning)}.</p>`;
+  const others = tradeOffs(report);
+  const rest = others.length ? `<br>${others.map((t) => esc(t)).join('; ')}.` : '';
   const best = report.policies.find((p) => p.name === report.best);
   if (best) {
     const saved = formatUsd(best.baselineCost - best.cost);
-    return `<p class="verdict"><strong>Best: ${esc(best.name)}</strong>: saves ${esc(saved)} (${esc(savingsPct(best))}) against the baseline and keeps ${esc(formatFraction(best.qualityKept))} of its quality.</p>`;
+    return `<p class="verdict"><strong>Best: ${esc(best.name)}</strong>: saves ${esc(saved)} (${esc(savingsPct(best))}) against the baseline and keeps ${esc(formatFraction(best.qualityKept))} of its quality.${rest}</p>`;
   }
-  const graded = report.policies.some((p) => p.accuracy !== null);
-  const why = graded
-    ? `no policy keeps ${formatFraction(report.minQuality)} of the baseline's quality`
-    : 'no prompt carries an expected answer, so quality is unknown';
-  return `<p class="verdict none"><strong>No best policy</strong>: ${esc(why)}.</p>`;
+  return `<p class="verdict none"><strong>No best policy</strong>: no policy keeps ${esc(formatFraction(report.minQuality))} of the baseline's quality.${rest}</p>`;
 }
 
 function legend(model: ChartModel): string {

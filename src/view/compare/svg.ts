@@ -19,7 +19,7 @@ function overlap(a: Box, b: Box): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-interface Placed {
+export interface Placed {
   p: ChartPoint;
   x: number;
   y: number;
@@ -29,23 +29,31 @@ function labelText(p: ChartPoint): string {
   return p.best ? `${p.row.name} ★ best` : p.row.name;
 }
 
+// Beside the point, then above and below it, then further away in steps of a line: where points
+// crowd (the baseline and the dear models at the top right) the labels stack instead of colliding.
+const SPOTS: [number, number, 'start' | 'end'][] = [
+  [12, 4, 'start'],
+  [-12, 4, 'end'],
+  [8, -12, 'start'],
+  [8, 22, 'start'],
+  [-8, -12, 'end'],
+  [-8, 22, 'end'],
+  ...[1, 2, 3, 4, 5, 6].flatMap((k): [number, number, 'start' | 'end'][] => [
+    [12, -12 - 14 * k, 'start'],
+    [12, 22 + 14 * k, 'start'],
+    [-12, -12 - 14 * k, 'end'],
+    [-12, 22 + 14 * k, 'end'],
+  ]),
+];
+
 /** Beside, then above or below the point, whichever spot overlaps the fewest points and labels already drawn. */
-function placeLabels(placed: Placed[]): string[] {
+export function placeLabels(placed: Placed[]): string[] {
   const taken: Box[] = placed.map(({ x, y }) => [x - 9, y - 9, x + 9, y + 9]);
   const out: string[] = [];
   for (const { p, x, y } of placed) {
     const text = labelText(p);
     const w = text.length * CHAR;
-    const spots: Array<{ tx: number; ty: number; anchor: 'start' | 'end'; box: Box }> = [
-      [12, 4, 'start'],
-      [-12, 4, 'end'],
-      [8, -12, 'start'],
-      [8, 22, 'start'],
-      [-8, -12, 'end'],
-      [-8, 22, 'end'],
-      [12, -24, 'start'],
-      [12, 34, 'start'],
-    ].map(([dx, dy, anchor]) => {
+    const spots: Array<{ tx: number; ty: number; anchor: 'start' | 'end'; box: Box }> = SPOTS.map(([dx, dy, anchor]) => {
       const tx = x + (dx as number);
       const ty = y + (dy as number);
       const left = anchor === 'start' ? tx : tx - w;

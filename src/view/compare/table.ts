@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { CompareReport, PolicyResult } from '../../core/quality/compare-types.js';
 import { formatInt, formatUsd, pctNumber, picoToUsd } from '../../core/money/money.js';
 import { renderChart } from './chart.js';
-import { describeMode, formatAccuracyCi, formatCount, formatFraction, savingsPct, savingsUsd } from './format.js';
+import { describeMode, formatAccuracyCi, formatCount, formatFraction, qualityWarning, savingsPct, savingsUsd, tradeOffs } from './format.js';
 import { TABLE_STYLE } from '../table-style.js';
 
 const shortModel = (label: string) => label.slice(label.indexOf('/') + 1);
@@ -38,10 +38,13 @@ export function compareTable(report: CompareReport, options: { width: number; co
   report.references.forEach(push);
   const lines = [table.toString()];
   lines.push(`${formatInt(report.prompts)} prompts; ${describeMode(report)}; baseline model ${report.baselineModel}`);
-  const graded = report.references[0]?.graded ?? 0;
-  if (graded === 0) lines.push('quality: no record carries an expected answer, so no accuracy is shown');
-  const best = graded === 0 ? 'the cheapest policy; quality was not measured' : `the cheapest policy keeping at least ${formatFraction(report.minQuality)} of the baseline's accuracy`;
-  lines.push(report.best ? `★ best: ${report.best} (${best})` : `no policy keeps ${formatFraction(report.minQuality)} of the baseline's accuracy (--min-quality)`);
+  const warning = qualityWarning(report);
+  if (warning) lines.push(`warning: ${warning}`);
+  else {
+    const best = `the cheapest policy keeping at least ${formatFraction(report.minQuality)} of the baseline's accuracy`;
+    lines.push(report.best ? `★ best: ${report.best} (${best})` : `no policy keeps ${formatFraction(report.minQuality)} of the baseline's accuracy (--min-quality)`);
+    for (const t of tradeOffs(report)) lines.push(`  ${t}`);
+  }
   const counts = new Map<string, number>();
   for (const r of report.regressions) counts.set(r.policy, (counts.get(r.policy) ?? 0) + 1);
   if (counts.size) lines.push(`regressions (wrong where the baseline was right): ${[...counts].map(([p, n]) => `${p} ${n}`).join(', ')}; list them with --show-regressions N`);
@@ -57,7 +60,9 @@ export function regressionsText(report: CompareReport, perPolicy: number): strin
     lines.push(`${p.name}: wrong where the baseline was right`);
     for (const r of mine) {
       const answer = r.answer.replace(/\s+/g, ' ').trim();
-      lines.push(`  ${r.id}  ${r.class ?? '(default)'}  ${r.model}  expected ${JSON.stringify(r.expected)}  got ${JSON.stringify(answer.length > 60 ? `${answer.slice(0, 57)}...` : answer)}`);
+      // What the grader read in the answer says more than the answer's first words.
+      const got = r.detail ?? `got ${JSON.stringify(answer.length > 60 ? `${answer.slice(0, 57)}...` : answer)}`;
+      lines.push(`  ${r.id}  ${r.class ?? '(default)'}  ${r.model}  expected ${JSON.stringify(r.expected)}  ${got}`);
     }
   }
   return lines.length ? lines.join('\n') : 'no regressions against the baseline';
@@ -92,6 +97,7 @@ export function compareJson(report: CompareReport) {
     policies: report.policies.map(rowJson),
     references: report.references.map(rowJson),
     best: report.best,
+    quality: report.quality,
     regressions: report.regressions,
   };
 }

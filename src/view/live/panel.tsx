@@ -10,30 +10,41 @@ interface PanelProps {
   columns: number;
   /** Terminal height: the panel must stay shorter, or Ink redraws the whole screen each frame. */
   rows?: number | undefined;
+  /** False under NO_COLOR: no colours and no dimming. */
+  color?: boolean | undefined;
 }
 
+type Hue = 'cyan' | 'green' | 'yellow' | 'red' | undefined;
+
 /** The live area under the finished prompts: progress, one row per model, money, problems. */
-export function Panel({ snapshot: s, policy, columns, rows }: PanelProps) {
+export function Panel({ snapshot: s, policy, columns, rows, color = true }: PanelProps) {
+  const hue = (h: Hue) => (color ? h : undefined);
+  const dim = (d: boolean) => color && d;
   const modelRows = modelTable(s, columns);
   // progress + money + status, plus the table when it fits
   const showTable = modelRows.length > 0 && (rows === undefined || 3 + modelRows.length < rows);
   return (
     <Box flexDirection="column" width={columns}>
-      <Progress s={s} columns={columns} />
+      <Progress s={s} columns={columns} hue={hue} dim={dim} />
       {showTable &&
         modelRows.map((row, i) => (
-          <Text key={i} dimColor={i === 0} wrap="truncate-end">
+          <Text key={i} dimColor={dim(i === 0)} wrap="truncate-end">
             {row}
           </Text>
         ))}
-      <Money s={s} policy={policy} columns={columns} />
-      <Status s={s} />
+      <Money s={s} policy={policy} columns={columns} hue={hue} />
+      <Status s={s} hue={hue} />
     </Box>
   );
 }
 
-function Progress({ s, columns }: { s: LiveSnapshot; columns: number }) {
-  if (!s.started) return <Text dimColor>starting…</Text>;
+interface Paint {
+  hue: (h: Hue) => Hue;
+  dim: (d: boolean) => boolean;
+}
+
+function Progress({ s, columns, hue, dim }: { s: LiveSnapshot; columns: number } & Paint) {
+  if (!s.started) return <Text dimColor={dim(true)}>starting…</Text>;
   const timing = s.ended
     ? s.stop === 'done' ? `done in ${formatDuration(s.elapsedMs)}` : `stopped (${s.stop}) after ${formatDuration(s.elapsedMs)}`
     : `elapsed ${formatDuration(s.elapsedMs)}`;
@@ -50,8 +61,8 @@ function Progress({ s, columns }: { s: LiveSnapshot; columns: number }) {
   return (
     <Text wrap="truncate-end">
       {count}{' '}
-      <Text color="cyan">{bar.filled}</Text>
-      <Text dimColor>{bar.empty}</Text> {after}
+      <Text color={hue('cyan')}>{bar.filled}</Text>
+      <Text dimColor={dim(true)}>{bar.empty}</Text> {after}
     </Text>
   );
 }
@@ -77,7 +88,7 @@ function modelTable(s: LiveSnapshot, columns: number): string[] {
   return [line(head), ...body.map(line)];
 }
 
-function Money({ s, policy, columns }: { s: LiveSnapshot; policy: Policy; columns: number }) {
+function Money({ s, policy, columns, hue }: { s: LiveSnapshot; policy: Policy; columns: number; hue: Paint['hue'] }) {
   const saved = s.baselineCost - s.cost;
   const savedText = `saved ${formatUsd(saved)} (${formatPct(saved, s.baselineCost)})`;
   let spent = `spend ${formatUsd(s.cost)}  baseline (${policy.baseline}) ${formatUsd(s.baselineCost)}  `;
@@ -86,12 +97,12 @@ function Money({ s, policy, columns }: { s: LiveSnapshot; policy: Policy; column
   return (
     <Text wrap="truncate-end">
       {spent}
-      <Text color={saved > 0n ? 'green' : saved < 0n ? 'yellow' : undefined}>{savedText}</Text>
+      <Text color={hue(saved > 0n ? 'green' : saved < 0n ? 'yellow' : undefined)}>{savedText}</Text>
     </Text>
   );
 }
 
-function Status({ s }: { s: LiveSnapshot }) {
+function Status({ s, hue }: { s: LiveSnapshot; hue: Paint['hue'] }) {
   const failures = s.failed + s.inputErrors;
   const unreadable = s.inputErrors > 0 ? ` (${formatInt(s.inputErrors)} unreadable input)` : '';
   const extra = [];
@@ -104,7 +115,7 @@ function Status({ s }: { s: LiveSnapshot }) {
   return (
     <Text wrap="truncate-end">
       in flight {formatInt(s.inFlight)}  retries {formatInt(s.retries)}{'  '}
-      <Text color={failures > 0 ? 'red' : undefined}>
+      <Text color={hue(failures > 0 ? 'red' : undefined)}>
         failed {formatInt(failures)}
         {unreadable}
       </Text>

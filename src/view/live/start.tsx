@@ -9,6 +9,13 @@ export interface LiveViewOptions {
   policy: Policy;
   /** Milliseconds, on the same clock as the run events' `at`. */
   clock: () => number;
+  /** Colours on; default: on unless NO_COLOR is set (pass it from the command's Context). */
+  color?: boolean | undefined;
+}
+
+/** https://no-color.org: NO_COLOR set to anything but the empty string turns colour off. */
+export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
+  return !env.NO_COLOR;
 }
 
 /**
@@ -18,7 +25,8 @@ export interface LiveViewOptions {
  */
 export async function startLiveView(options: LiveViewOptions): Promise<{ stop(): Promise<void> }> {
   const { stderr, store, policy, clock } = options;
-  const instance = render(<LiveView store={store} policy={policy} clock={clock} />, {
+  const color = options.color ?? colorAllowed(process.env);
+  const instance = render(<LiveView store={store} policy={policy} clock={clock} color={color} />, {
     stdout: stderr,
     stderr,
     patchConsole: false,
@@ -30,7 +38,7 @@ export async function startLiveView(options: LiveViewOptions): Promise<{ stop():
       stopping ??= (async () => {
         const exited = instance.waitUntilExit();
         // The final frame: every finished prompt printed and the totals as they ended.
-        instance.rerender(<LiveView store={store} policy={policy} clock={clock} final />);
+        instance.rerender(<LiveView store={store} policy={policy} clock={clock} color={color} final />);
         instance.unmount();
         await exited;
       })();

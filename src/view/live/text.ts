@@ -1,3 +1,4 @@
+import { safeLine } from '../safe-text.js';
 import { formatInt } from '../../core/money/money.js';
 
 /**
@@ -10,7 +11,7 @@ const ELLIPSIS = '…';
 
 /** Ids and error messages come from input files and servers: no newlines or escape sequences get through. */
 export function oneLine(text: string): string {
-  return text.replace(/\p{Cc}+/gu, ' ');
+  return safeLine(text);
 }
 
 export function width(text: string): number {

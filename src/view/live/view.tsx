@@ -15,6 +15,8 @@ export interface LiveViewProps {
   intervalMs?: number | undefined;
   /** Draw everything now and stop refreshing: the run is over and the view is about to unmount. */
   final?: boolean | undefined;
+  /** False under NO_COLOR. */
+  color?: boolean | undefined;
 }
 
 /** The prompts finished since the previous frame; a new key mounts a new <Static> that prints them once. */
@@ -36,7 +38,7 @@ const IDLE_REDRAW_MS = 1000;
  * view only marks itself dirty then and draws on a timer, so a run with tens of thousands of
  * events a second costs at most one frame per interval.
  */
-export function LiveView({ store, policy, clock, intervalMs = 100, final = false }: LiveViewProps) {
+export function LiveView({ store, policy, clock, intervalMs = 100, final = false, color = true }: LiveViewProps) {
   const { columns, rows } = useTerminalSize();
   const [frame, setFrame] = useState<Frame>(() => ({ snapshot: takeSnapshot(store.totals, clock()), batch: { key: 0, items: [] } }));
   const inputErrorsShown = useRef(0);
@@ -89,7 +91,7 @@ export function LiveView({ store, policy, clock, intervalMs = 100, final = false
         {(b) => <Text key={b.key}>{b.items.map((item) => finishedText(item, layout)).join('\n')}</Text>}
       </Static>
       {/* A run that never started leaves nothing behind. */}
-      {final && !frame.snapshot.started ? null : <Panel snapshot={frame.snapshot} policy={policy} columns={columns} rows={rows} />}
+      {final && !frame.snapshot.started ? null : <Panel snapshot={frame.snapshot} policy={policy} columns={columns} rows={rows} color={color} />}
     </>
   );
 }

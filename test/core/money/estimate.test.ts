@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/core/routing/classify.js';
 import { assumedOutput, DEFAULT_OUTPUT_TOKENS, estimateRecord } from '../../../src/core/money/estimate.js';
 import { estimateCounter } from '../../../src/core/routing/tokens.js';
-import { shippedPolicy, userPrompt } from '../../support.js';
+import { localPolicy, userPrompt } from '../../support.js';
 
 describe('assumedOutput: the output-token assumption and where it came from', () => {
   it.each([
@@ -23,7 +23,7 @@ describe('assumedOutput: the output-token assumption and where it came from', ()
 });
 
 describe('estimateRecord', () => {
-  const policy = shippedPolicy();
+  const policy = localPolicy();
   const decision = (route: string, promptTokens?: number): Decision => ({ class: null, route, reason: 'r', promptTokens });
 
   it('prices the route and the baseline on the same usage, exactly', () => {

@@ -3,9 +3,9 @@ import { classify, traceClasses } from '../../../src/core/routing/classify.js';
 import type { PromptRecord } from '../../../src/core/prompt.js';
 import { estimateCounter, type TokenCounter } from '../../../src/core/routing/tokens.js';
 import { recordToPrompt } from '../../../src/io/records.js';
-import { exampleRecords, shippedPolicy, userPrompt } from '../../support.js';
+import { exampleRecords, localPolicy, userPrompt } from '../../support.js';
 
-const policy = shippedPolicy();
+const policy = localPolicy();
 const examples = exampleRecords();
 
 function example(id: string): PromptRecord {
