@@ -232,7 +232,8 @@ async function runPairs(
   const unlock = opts.output && opts.output !== '/dev/null' ? lockOutput(opts.output) : undefined;
   const file = opts.output ? ResultFile.open(opts.output, false) : undefined;
   const session = await LiveSession.open(ctx, store, sessionOptions(ctx, opts, { total: opts.maxSpend, perModel: new Map() }));
-  const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: viewPolicy, clock: ctx.clock }) : undefined;
+  const live = showView ? await import('../view/live/start.js') : undefined;
+  const view = live && await live.startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: viewPolicy, clock: ctx.clock, color: live.colorAllowed(ctx.env) });
   let failed = 0;
   try {
     await session.run(

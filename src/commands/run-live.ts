@@ -5,6 +5,8 @@ import type { BudgetLimits } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import { routingChain } from '../core/routing/chain.js';
+import { apiOf, resolveOptions } from '../core/policy/resolve-options.js';
+import { answerSchemas } from '../core/quality/answer-schema.js';
 import type { PromptFeatures } from '../core/routing/features.js';
 import { similarMatchers } from '../core/routing/similar.js';
 import type { CallRecord } from '../core/execution/calls.js';
@@ -20,6 +22,7 @@ import { LiveSession, sessionOptions } from '../run/session.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
 import { leanHeap } from './heap.js';
+import { startProgressLine } from '../view/progress-line.js';
 import type { RunOptions } from './run-shared.js';
 
 export interface LiveRun {
@@ -98,7 +101,10 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
     write(ctx.stderr, resumeNote(prior, session.prior));
   }
 
-  const view = showView ? await (await import('../view/live/start.js')).startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock }) : undefined;
+  const live = showView ? await import('../view/live/start.js') : undefined;
+  const view = live && await live.startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock, color: live.colorAllowed(ctx.env) });
+  // Without a terminal, a long run says how far it has got every few seconds.
+  const progress = !showView && !textMode && !opts.quiet ? startProgressLine({ store, write: (line) => write(ctx.stderr, line), clock: ctx.clock }) : undefined;
   const emit = (e: RunEvent) => {
     store.apply(e);
     if (e.type === 'model-refused') write(ctx.stderr, `frugal: ${e.message}; nothing more is sent to ${e.route}`);
@@ -130,7 +136,13 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
         items,
         total: run.total ? await run.total() : undefined,
         skip: prior?.done,
-        planner: { route: routingChain(policy, run.counter, opts.model, (p) => featuresOf.get(p)), models: policy.models, maxTokens: opts.maxTokens },
+        planner: {
+          route: routingChain(policy, run.counter, opts.model, (p) => featuresOf.get(p)),
+          models: policy.models,
+          maxTokens: opts.maxTokens,
+          optionsFor: (prompt, m) => resolveOptions(m.alias, apiOf(m), { model: m.options, flag: opts.settings?.options, record: prompt.options }),
+          schemaFor: answerSchemas(policy, opts.settings?.schema),
+        },
         baseline,
       },
       { emit, onRecord },
@@ -138,6 +150,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
       () => file?.flush(),
     );
   } finally {
+    progress?.stop();
     step?.close();
     session.close();
     await view?.stop();
@@ -152,7 +165,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   } else if (!opts.quiet) {
     // cli-table3 loads only for batches: a one-shot answer in a shell script never needs it.
     const { summaryTable } = await import('../view/summary-table.js');
-    write(ctx.stderr, summaryTable(t, policy));
+    write(ctx.stderr, summaryTable(t, policy, { columns: ctx.stderr.isTTY ? ctx.stderr.columns : undefined }));
   }
   if (t.stop === 'budget') {
     const budget = session.budget;

@@ -30,6 +30,9 @@ export interface CacheKeyInput {
   system?: string | undefined;
   messages: readonly Message[];
   maxTokens?: number | undefined;
+  /** Model options and the structured-output schema: they change the answer too. */
+  options?: object | undefined;
+  schema?: object | undefined;
 }
 
 /** sha256 of the canonical request; the leading version changes whenever this shape does. */
@@ -45,6 +48,9 @@ export function cacheKey(req: CacheKeyInput): string {
         system: req.system ?? null,
         messages: messages(req.messages),
         max_tokens: req.maxTokens ?? null,
+        // Absent unless set, so that keys of requests without them are the ones earlier versions wrote.
+        ...(req.options ? { options: req.options } : {}),
+        ...(req.schema ? { schema: req.schema } : {}),
       },
     ]),
   );

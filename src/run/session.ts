@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { CallJournal, CallSpec, RunControl, SendResult } from '../core/execution/call-runner.js';
 import type { CallRecord } from '../core/execution/calls.js';
+import { validateAnswer } from '../core/quality/json-schema.js';
 import type { ModelConfig } from '../core/policy/types.js';
 import type { PromptRecord } from '../core/prompt.js';
 import type { RunEvent } from '../core/execution/events.js';
@@ -165,7 +166,7 @@ export class LiveSession {
   /** Same provider, model, endpoint (as the environment sets it too), API, messages and answer cap: the same request. */
   private cacheKeyOf(spec: CallSpec): string {
     const m = spec.model;
-    return cacheKey({ provider: m.provider, model: m.model, baseUrl: this.pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens });
+    return cacheKey({ provider: m.provider, model: m.model, baseUrl: this.pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens, options: spec.options, schema: spec.schema?.schema });
   }
 
   /** The response cache first when there is one, else the model's provider (its answer goes into the cache). */
@@ -182,7 +183,11 @@ export class LiveSession {
       const provider = pool.ready(spec.model) ?? (await pool.get(spec.model));
       beforeSend?.();
       leaving();
-      const answer = await provider.generate({ model: spec.model.model, messages: spec.prompt.messages, system: spec.prompt.system, maxTokens: spec.maxTokens, onText, signal });
+      const schema = spec.schema ? { name: spec.schema.name, schema: spec.schema.schema } : undefined;
+      const answer = await provider.generate({ model: spec.model.model, messages: spec.prompt.messages, system: spec.prompt.system, maxTokens: spec.maxTokens, options: spec.options, schema, onText, signal });
+      const checked = spec.schema ? validateAnswer(answer.text, spec.schema) : undefined;
+      // An answer that does not conform was billed, but it is a failure: never cached.
+      if (checked && !checked.ok) return { ...answer, invalid: checked.message };
       if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
       return answer;
     };

@@ -70,7 +70,7 @@ const json = async (args: string[]) => {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
 
-const zero = { failed: 0, cache_hits: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_unknown: 0, baseline_unknown: 0 };
+const zero = { failed: 0, cache_hits: 0, cache_read_tokens: 0, cache_write_tokens: 0, unsettled_usd: 0, unsettled_calls: 0, cost_unknown: 0, baseline_unknown: 0 };
 
 let home: ReturnType<typeof tempHome>;
 beforeAll(() => {
@@ -94,6 +94,8 @@ describe('frugal stats', () => {
       cache_read_tokens: 0,
       cache_write_tokens: 0,
       cost_usd: 1.5,
+      unsettled_usd: 0,
+      unsettled_calls: 0,
       cost_unknown: 1,
       baseline_cost_usd: 4.2,
       baseline_unknown: 1,
@@ -154,7 +156,7 @@ describe('frugal stats', () => {
         '│ total                         │     7 │     1,750 │        645 │ $1.50 +1×— │    $4.20 │   $2.70 │ 64.3% │',
         '└───────────────────────────────┴───────┴───────────┴────────────┴────────────┴──────────┴─────────┴───────┘',
         'calls: 7  succeeded: 6  failed: 1  cache hits: 1',
-        'unknown cost: 1 calls reported no usage; not in the spend above',
+        'unknown cost: 1 calls recorded by an older frugal reported no usage; not in the spend above',
         'all time',
         '',
       ].join('\n'),

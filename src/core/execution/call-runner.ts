@@ -2,7 +2,9 @@ import type { AimdLimiter } from './aimd.js';
 import type { Budget } from '../money/budget.js';
 import type { Pico } from '../money/money.js';
 import { costOf, ZERO_USAGE, type Usage } from '../money/pricing.js';
+import type { ModelOptions } from '../policy/options.js';
 import type { ModelConfig } from '../policy/types.js';
+import type { JsonSchemaValidator } from '../quality/json-schema.js';
 import type { PromptRecord } from '../prompt.js';
 import type { CallError, CallKind, CallRecord, FinishReason } from './calls.js';
 import type { RunEventListener } from './events.js';
@@ -21,6 +23,8 @@ export interface CallSpec {
   worstCase: Pico;
   /** Reserved already by the planner for the first attempt. */
   reservation?: HeldReservation | undefined;
+  options?: ModelOptions | undefined;
+  schema?: JsonSchemaValidator | undefined;
 }
 
 export interface SendResult {
@@ -30,6 +34,8 @@ export interface SendResult {
   finishReason?: FinishReason | undefined;
   /** Answered from the response cache: nothing was sent, nothing is billed. */
   cached?: boolean | undefined;
+  /** Why the answer does not conform to the request's schema (billed all the same, but failed). */
+  invalid?: string | undefined;
 }
 
 /** A call written down before its request leaves, and settled when it comes back. */
@@ -182,7 +188,7 @@ export async function runCall(r: CallRunner, limiter: AimdLimiter, inFlight: InF
       call.cost += spent;
       if (!res.usage) call.unsettled += spec.worstCase;
       release(spent);
-      return finish(undefined);
+      return finish(res.invalid === undefined ? undefined : { kind: 'schema', message: `the answer does not conform to the schema: ${res.invalid}` });
     } catch (err) {
       if (!isSendFailure(err)) {
         limiter.release();

@@ -8,8 +8,11 @@ export type CallKind = 'answer' | 'check' | 'embed';
 /** Why an answer ended, in one vocabulary across APIs. */
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_use' | 'refusal' | 'other';
 
-/** `budget`: refused by a cap; `not-sent`: its model had already refused the key. */
-export type ErrorKind = FailureKind | 'budget' | 'not-sent';
+/**
+ * `budget`: refused by a cap; `not-sent`: its model had already refused the key; `options`: an
+ * option its model's API does not take (nothing sent); `schema`: an answer that does not conform.
+ */
+export type ErrorKind = FailureKind | 'budget' | 'not-sent' | 'options' | 'schema';
 
 export interface CallError {
   /** HTTP status when the provider answered with one. */

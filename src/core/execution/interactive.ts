@@ -183,7 +183,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
       if (reservation) limits.budget!.settle(reservation, 0n);
       return finish(recordOf(job, [], 0n, notSent(job, refusal)), job.prompt);
     }
-    const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: job.model, maxTokens: job.maxTokens, worstCase: worstCase(job), reservation };
+    const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: job.model, maxTokens: job.maxTokens, worstCase: worstCase(job), reservation, options: job.options, schema: job.schema };
     sinks.emit({ type: 'call-start', at: rt.clock(), id: job.prompt.id, route: job.model.alias, kind: 'answer' });
     const onRefused = (f: SendFailure) => {
       if (refused.has(job.model.alias)) return;
@@ -237,7 +237,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     const refusal = refused.get(job.model.alias);
     if (planned.kind === 'refused' || refusal !== undefined) {
       sinks.emit({ type: 'prompt-start', at: rt.clock(), id: prompt.id, route: job.model.alias, class: job.decision.class });
-      const error = planned.kind === 'refused' ? { message: planned.message, kind: 'budget' as const } : notSent(job, refusal!);
+      const error = planned.kind === 'refused' ? { message: planned.message, kind: planned.why } : notSent(job, refusal!);
       if (planned.kind === 'send' && planned.reservation) limits.budget!.settle(planned.reservation, 0n);
       await finish(recordOf(job, [], 0n, error), prompt);
       continue;

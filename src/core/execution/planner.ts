@@ -1,6 +1,9 @@
 import { BUDGET_DEFAULT_MAX_TOKENS, maxCost, type Budget, type Reservation } from '../money/budget.js';
 import { formatUsd } from '../money/money.js';
+import type { ModelOptions } from '../policy/options.js';
+import type { ResolvedOptions } from '../policy/resolve-options.js';
 import type { ModelConfig } from '../policy/types.js';
+import type { JsonSchemaValidator } from '../quality/json-schema.js';
 import type { PromptRecord } from '../prompt.js';
 import type { Decision } from '../routing/chain.js';
 
@@ -10,13 +13,17 @@ export interface Job {
   decision: Decision;
   model: ModelConfig;
   maxTokens?: number | undefined;
+  /** Model options for this request: the record's over --option over the model's. */
+  options?: ModelOptions | undefined;
+  /** The JSON Schema its answer must conform to (--schema, or its class's `schema:`). */
+  schema?: JsonSchemaValidator | undefined;
 }
 
 export type HeldReservation = Reservation & { ok: true };
 
 export type Plan =
   | { kind: 'send'; job: Job; reservation?: HeldReservation | undefined }
-  | { kind: 'refused'; job: Job; message: string }
+  | { kind: 'refused'; job: Job; message: string; why: 'budget' | 'options' }
   | { kind: 'stop' };
 
 export interface Planner {
@@ -26,6 +33,10 @@ export interface Planner {
   /** --max-tokens: caps every answer (a record's own max_tokens may lower it further). */
   maxTokens?: number | undefined;
   budget?: Budget | undefined;
+  /** The options a request to `model` carries, or why it cannot be sent (an option its API does not take). */
+  optionsFor?: ((prompt: PromptRecord, model: ModelConfig) => ResolvedOptions) | undefined;
+  /** The schema a class's answers must conform to. */
+  schemaFor?: ((className: string | null) => JsonSchemaValidator | undefined) | undefined;
   /** True once the run stops taking new prompts (Ctrl-C): a prompt waiting for budget gives up. */
   stopping: () => boolean;
 }
@@ -49,15 +60,22 @@ export function worstCase(job: Job): bigint {
 export async function plan(p: Planner, prompt: PromptRecord, decided?: Decision): Promise<Plan> {
   let decision = decided ?? p.route(prompt);
   let model = p.models.get(decision.route)!;
+  let refusal: string | undefined;
   const jobFor = (m: ModelConfig, d: Decision): Job => {
     let maxTokens = effectiveMaxTokens(p.maxTokens, prompt.maxTokens, m.maxTokens);
     if (p.budget?.active && maxTokens === undefined) maxTokens = BUDGET_DEFAULT_MAX_TOKENS;
-    return { prompt, decision: d, model: m, maxTokens };
+    const resolved = p.optionsFor?.(prompt, m);
+    refusal = resolved && 'error' in resolved ? resolved.error : undefined;
+    const options = resolved && 'options' in resolved && Object.keys(resolved.options).length > 0 ? resolved.options : undefined;
+    return { prompt, decision: d, model: m, maxTokens, options, schema: p.schemaFor?.(d.class) };
   };
-  if (!p.budget?.active) return { kind: 'send', job: jobFor(model, decision) };
+  const first = jobFor(model, decision);
+  if (refusal !== undefined) return { kind: 'refused', job: first, message: refusal, why: 'options' };
+  if (!p.budget?.active) return { kind: 'send', job: first };
   const tried: string[] = [];
   for (;;) {
     const job = jobFor(model, decision);
+    if (refusal !== undefined) return { kind: 'refused', job, message: refusal, why: 'options' };
     const r = p.budget.reserve(model.alias, worstCase(job));
     if (r.ok) return { kind: 'send', job, reservation: r };
     if (r.limit === 'total') {
@@ -70,7 +88,7 @@ export async function plan(p: Planner, prompt: PromptRecord, decided?: Decision)
     const next = model.fallback === undefined ? undefined : p.models.get(model.fallback);
     const cap = formatUsd(p.budget.limits.perModel.get(model.alias));
     if (!next || tried.includes(next.alias)) {
-      return { kind: 'refused', job, message: `budget for ${tried.join(', then ')} reached (${cap} per run)${next ? '' : ` and ${model.alias} names no fallback`}` };
+      return { kind: 'refused', job, why: 'budget', message: `budget for ${tried.join(', then ')} reached (${cap} per run)${next ? '' : ` and ${model.alias} names no fallback`}` };
     }
     decision = { ...decision, route: next.alias, reason: `${decision.reason}; ${model.alias} budget (${cap}) reached: fell back to ${next.alias}` };
     model = next;
