@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { InputItem, PromptRecord } from '../core/prompt.js';
@@ -119,6 +118,8 @@ async function* fromStdin(stdin: Readable, format: InputFormat): Batches {
 }
 
 async function* fromFile(file: string): Batches {
+  // node:fs/promises brings readline and the file watchers with it: a piped one-shot does without.
+  const { open, stat } = await import('node:fs/promises');
   let size: number;
   try {
     const info = await stat(file);
