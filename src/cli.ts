@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './core/errors.js';
 import type { Context } from './commands/context.js';
+import { packageFile } from './package-root.js';
 import { safeText } from './view/safe-text.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 
 type CommandFactory = (ctx: Context, setExitCode: (code: number) => void) => Command;
 
@@ -41,16 +42,18 @@ export function userErrorText(err: UserError): string {
 }
 
 export async function buildProgram(ctx: Context, setExitCode: (code: number) => void, argv: string[]): Promise<Command> {
+  // Help and usage errors go to the context's streams; addCommand does not pass this on by itself.
+  const output = {
+    writeOut: (s: string) => ctx.stdout.write(s),
+    writeErr: (s: string) => ctx.stderr.write(s),
+    // Commander's own errors ("error: unknown option '--x'") speak as frugal, like every other error.
+    outputError: (s: string, write: (s: string) => void) => write(commanderError(s)),
+  };
   const program = new Command('frugal')
     .description('Cost-aware prompt runner: route each prompt to the cheapest model that does the job, and see what you saved.')
     .version(VERSION)
     .showSuggestionAfterError()
-    .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
-      // Commander's own errors ("error: unknown option '--x'") speak as frugal, like every other error.
-      outputError: (s, write) => write(commanderError(s)),
-    })
+    .configureOutput(output)
     .exitOverride()
     // Defaults from config.yaml fill what the command line left out.
     .hook('preAction', async (_program, action) => {
@@ -59,10 +62,7 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
       applyConfig(action, await readConfig(ctx.env));
     });
   for (const make of await commandsFor(argv)) {
-    const cmd = make(ctx, setExitCode).exitOverride();
-    // Subcommands do not inherit the output settings of a program they are added to.
-    cmd.configureOutput(program.configureOutput());
-    program.addCommand(cmd);
+    program.addCommand(make(ctx, setExitCode).exitOverride().configureOutput(output));
   }
   return program;
 }
@@ -75,7 +75,8 @@ function processContext(): Context {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
-    clock: () => performance.now(),
+    // Not performance.now(): the first use of `performance` loads perf_hooks, a millisecond of start-up.
+    clock: () => Number(process.hrtime.bigint()) / 1e6,
     // SIGTERM (what `timeout`, CI cancellation and service managers send) is Ctrl-C.
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);
@@ -88,26 +89,59 @@ function processContext(): Context {
   };
 }
 
-/** The one top-level catch: user mistakes print a line and a hint; anything else is a bug and shows its stack. */
-export async function main(argv: string[]): Promise<void> {
-  const ctx = processContext();
+export interface Outcome {
+  code: number;
+  /** stdout's reader went away (`frugal run ... | head`): the invocation was left where it was. */
+  brokenPipe: boolean;
+}
+
+/**
+ * One invocation in `ctx`, with the one top-level catch: user mistakes print a line and a hint and
+ * give their exit code; anything else is a bug and rejects with its stack. When stdout's reader goes
+ * away, resolves at once with the exit code so far (the process entry then exits quietly).
+ */
+export function runFrugal(argv: string[], ctx: Context): Promise<Outcome> {
   let code = 0;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    // The reader went away (`frugal run ... | head`): stop quietly.
-    if (err.code === 'EPIPE') process.exit(code);
-    throw err;
+  let settled = false;
+  return new Promise<Outcome>((resolve, reject) => {
+    const settle = (outcome: Outcome) => {
+      settled = true;
+      resolve(outcome);
+    };
+    // Left in place after the invocation: a write still pending at its end may fail too.
+    ctx.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') settle({ code, brokenPipe: true });
+      else if (settled) throw err;
+      else reject(err);
+    });
+    invoke(argv, ctx, (c) => (code = c)).then(
+      (c) => settle({ code: c ?? code, brokenPipe: false }),
+      (err: unknown) => {
+        settled = true;
+        reject(err);
+      },
+    );
   });
+}
+
+/** Resolves to the exit code of a user mistake, or undefined when the command ran (and set its own). */
+async function invoke(argv: string[], ctx: Context, setExitCode: (code: number) => void): Promise<number | undefined> {
   try {
-    await (await buildProgram(ctx, (c) => (code = c), argv)).parseAsync(argv);
+    await (await buildProgram(ctx, setExitCode, argv)).parseAsync(argv);
+    return undefined;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      code = err.exitCode === 0 ? 0 : 2;
-    } else if (err instanceof UserError) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UserError) {
       ctx.stderr.write(userErrorText(err));
-      code = err.exitCode;
-    } else {
-      throw err;
+      return err.exitCode;
     }
+    throw err;
   }
+}
+
+/** The process entry (bin/frugal.js): the only place frugal ends its process itself. */
+export async function main(argv: string[]): Promise<void> {
+  const { code, brokenPipe } = await runFrugal(argv, processContext());
+  if (brokenPipe) process.exit(code);
   process.exitCode = code;
 }

@@ -1,7 +1,7 @@
 // Compiles the test suite's loopback fake provider (test/fake/*.ts) and runs it in a child
 // process of its own, so that the process being measured does not share its event loop.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function buildFakeServer(root, outDir) {
@@ -53,4 +53,13 @@ export function startFake(script, options = {}) {
       });
     });
   });
+}
+
+/** The fake server compiled into the bench's temp dir, and a one-model policy for it (gpt-5.4-mini, Responses API). */
+export function fakeSetup(ctx, name) {
+  const fakeDir = join(ctx.tmp, `fake-${name}`);
+  mkdirSync(fakeDir, { recursive: true });
+  const routes = join(ctx.tmp, `${name}-routes.yaml`);
+  writeFileSync(routes, 'default: m\nmodels:\n  m: { provider: openai, model: gpt-5.4-mini }\n');
+  return { serve: buildFakeServer(ctx.root, fakeDir), routes };
 }

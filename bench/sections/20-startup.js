@@ -1,10 +1,12 @@
-// One-shot start-up: `echo "..." | frugal run --dry-run` against bare `node -e 0`, and which
-// modules that one-shot loads (Ink, React, the provider SDKs and the tokenizer must not load).
+// One-shot start-up: `echo "..." | frugal run --dry-run` against bare `node -e 0`, warm and with the
+// policy cache cold; which files that one-shot loads (no heavy package may load); and a live
+// one-shot against a bare one-call SDK script.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, wallOf } from '../lib/measure.js';
+import { fakeSetup, startFake } from '../lib/fake-server.js';
 
 export const name = 'startup';
 export const title = 'One-shot start-up';
@@ -18,8 +20,8 @@ const LONG =
   'and customers in healthcare who need audit trails for every change. Summarize the main options for splitting it, ' +
   'what each costs us in the first year, and which parts you would leave alone until later. Be concrete about the order ' +
   'of the work, how we keep releasing every week while it happens, and how we would know after six months whether it is paying off.';
-const MUST_NOT_LOAD = ['ink', 'react', 'openai', '@anthropic-ai/sdk', 'gpt-tokenizer'];
-const DEPENDENCIES = ['commander', 'yaml', 'zod', '@pydantic/genai-prices', 'cli-table3'];
+const MUST_NOT_LOAD = ['ink', 'react', 'openai', '@anthropic-ai/sdk', 'gpt-tokenizer', 'better-sqlite3', '@pydantic/genai-prices', 'yaml', 'zod', 'cli-table3'];
+const DEPENDENCIES = ['@pydantic/genai-prices', 'gpt-tokenizer'];
 const trace = fileURLToPath(new URL('../lib/trace-imports.js', import.meta.url));
 
 function packageOf(entry) {
@@ -27,29 +29,36 @@ function packageOf(entry) {
   return m ? m[1] : entry.startsWith('node:') ? 'node:' : 'frugal';
 }
 
+/** The median of the per-pair ratios: each frugal run over the `node -e 0` run just before it. */
+const ratioOf = (pairs) => median(pairs.map(([bare, run]) => run / bare));
+
 export async function run(ctx) {
   const node = process.execPath;
   const oneShot = [ctx.bin, 'run', '--dry-run', '--quiet'];
-  const times = { bare: [], short: [], long: [], cold: [] };
-  wallOf(node, oneShot, `${SHORT}\n`); // warm the file cache and frugal's policy cache
-  for (let i = 0; i < runs; i++) {
-    times.bare.push(wallOf(node, ['-e', '0']));
-    times.short.push(wallOf(node, oneShot, `${SHORT}\n`));
-    times.long.push(wallOf(node, oneShot, `${LONG}\n`));
+  const withTable = [ctx.bin, 'run', '--dry-run'];
+  const cold = () => ({ ...process.env, XDG_CACHE_HOME: mkdtempSync(join(ctx.tmp, 'cache-')) });
+  const cases = [
+    [`echo "${SHORT}" | node bin/frugal.js run --dry-run --quiet`, () => wallOf(node, oneShot, `${SHORT}\n`)],
+    [`the same with a ${LONG.split(' ').length}-word prompt`, () => wallOf(node, oneShot, `${LONG}\n`)],
+    ['the short one without --quiet (the table on stderr)', () => wallOf(node, withTable, `${SHORT}\n`)],
     // A first run, or a changed routes.yaml: the policy cache misses and YAML, zod and the catalogue load.
-    times.cold.push(wallOf(node, oneShot, `${SHORT}\n`, { ...process.env, XDG_CACHE_HOME: mkdtempSync(join(ctx.tmp, 'cache-')) }));
+    ['cold: the short one with an empty policy cache (first run, or routes.yaml changed)', () => wallOf(node, oneShot, `${SHORT}\n`, cold())],
+  ];
+  wallOf(node, oneShot, `${SHORT}\n`); // warm the file cache and frugal's policy cache
+  const pairs = cases.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, [, measureOne]] of cases.entries()) pairs[j].push([wallOf(node, ['-e', '0']), measureOne()]);
   }
-  const bare = median(times.bare);
-  console.log(`median of ${runs} runs each, interleaved in one loop:`);
-  console.log(`  ${bare.toFixed(1).padStart(6)} ms             node -e 0`);
-  for (const [label, key] of [
-    [`echo "${SHORT}" | node bin/frugal.js run --dry-run --quiet`, 'short'],
-    [`the same with a ${LONG.split(' ').length}-word prompt`, 'long'],
-    ['the short one with an empty policy cache (first run, or routes.yaml changed)', 'cold'],
-  ]) {
-    const m = median(times[key]);
-    console.log(`  ${m.toFixed(1).padStart(6)} ms = ${(m / bare).toFixed(2)} x  ${label}`);
+  const bare = median(pairs.flat().map(([b]) => b));
+  console.log(`${runs} interleaved pairs (node -e 0, then the case) per case; ratio = median of the pairs' ratios:`);
+  console.log(`  ${bare.toFixed(1).padStart(6)} ms             node -e 0 (median)`);
+  for (const [j, [label]] of cases.entries()) {
+    const ms = median(pairs[j].map(([, r]) => r));
+    console.log(`  ${ms.toFixed(1).padStart(6)} ms = ${ratioOf(pairs[j]).toFixed(2)} x  ${label}`);
   }
+  console.log(`  warm ratio ${ratioOf(pairs[0]).toFixed(2)} (target 1.3), cold ratio ${ratioOf(pairs[3]).toFixed(2)} (target 2.5)`);
+
+  await liveOneShot(ctx);
 
   // What the one-shot loads: ES modules seen by a loader hook, CommonJS ones from require.cache.
   const out = join(ctx.tmp, 'imports.txt');
@@ -68,16 +77,23 @@ export async function run(ctx) {
     return;
   }
   const counts = new Map();
-  for (const entry of loaded) counts.set(packageOf(entry), (counts.get(packageOf(entry)) ?? 0) + 1);
+  const add = (pkg) => counts.set(pkg, (counts.get(pkg) ?? 0) + 1);
+  // A chunk of the bundle stands for the packages bundled into it (dist/chunks.json, written by the build).
+  const chunks = JSON.parse(readFileSync(join(ctx.root, 'dist', 'chunks.json'), 'utf8'));
+  for (const entry of loaded) {
+    const chunk = /\/dist\/([^/]+\.js)$/.exec(entry)?.[1];
+    if (chunk && chunks[chunk]) for (const pkg of chunks[chunk].length > 0 ? chunks[chunk] : ['frugal']) add(pkg);
+    else add(packageOf(entry));
+  }
   const list = [...counts].filter(([p]) => p !== 'node:').sort((a, b) => b[1] - a[1]);
-  console.log(`modules loaded by the one-shot: ${loaded.length - (counts.get('node:') ?? 0)} files (${list.map(([p, n]) => `${p} ${n}`).join(', ')})`);
+  console.log(`files loaded by the --quiet one-shot: ${loaded.filter((l) => !l.startsWith('node:')).length} (${list.map(([p, n]) => `${p} ${n}`).join(', ')}; a bundled chunk counts once for each package in it)`);
   for (const pkg of MUST_NOT_LOAD) {
     const hit = counts.has(pkg);
     console.log(`  ${pkg.padEnd(18)} ${hit ? 'LOADED (must not be)' : 'not loaded'}`);
     if (hit) process.exitCode = 1;
   }
 
-  // Where the rest of the start-up goes: each dependency imported alone in a fresh process.
+  // What the unbundled packages cost when a path needs them: each imported alone in a fresh process.
   const costs = DEPENDENCIES.map((dep) => {
     const ms = [];
     for (let i = 0; i < 5; i++) {
@@ -87,4 +103,27 @@ export async function run(ctx) {
     return `${dep} ${median(ms).toFixed(1)} ms${counts.has(dep) ? '' : ' (not loaded by the one-shot)'}`;
   });
   console.log(`import cost of each dependency alone (median of 5): ${costs.join(', ')}`);
+}
+
+// A live one-shot: a piped prompt through frugal against one call of the same SDK in a bare script
+// (bench/lib/bare-one.js), both against the loopback fake provider.
+async function liveOneShot(ctx) {
+  const { serve, routes } = fakeSetup(ctx, 'startup');
+  const bareOne = join(ctx.root, 'bench', 'lib', 'bare-one.js');
+  const q = `${SHORT}\n`;
+  const oneArgs = [ctx.bin, 'run', '--routes', routes, '--no-ledger'];
+  const fake = await startFake(serve);
+  const env = { ...process.env, OPENAI_API_KEY: 'bench', FRUGAL_HOME: join(ctx.tmp, 'home'), OPENAI_BASE_URL: `${fake.url}/v1` };
+  wallOf(process.execPath, oneArgs, q, env);
+  const times = { node: [], bare: [], frugal: [] };
+  for (let i = 0; i < runs; i++) {
+    times.node.push(wallOf(process.execPath, ['-e', '0']));
+    times.bare.push(wallOf(process.execPath, [bareOne, `${fake.url}/v1`], q, env));
+    times.frugal.push(wallOf(process.execPath, oneArgs, q, env));
+  }
+  await fake.stop();
+  const [nodeMs, bareMs, frugalMs] = [median(times.node), median(times.bare), median(times.frugal)];
+  const overhead = median(times.frugal.map((f, i) => f - times.bare[i]));
+  console.log(`live one-shot against the fake server (median of ${runs} interleaved runs): node -e 0 ${nodeMs.toFixed(1)} ms; bare one-call SDK script ${bareMs.toFixed(1)} ms; echo "..." | frugal run ${frugalMs.toFixed(1)} ms`);
+  console.log(`  frugal over the bare script: ${overhead.toFixed(1)} ms (median of the runs' differences) = ${(overhead / nodeMs).toFixed(2)} x node -e 0; ratio ${(frugalMs / bareMs).toFixed(2)}`);
 }

@@ -1,10 +1,10 @@
 // Live runs against the loopback fake provider (no latency): frugal's throughput against a bare
-// SDK loop with the same prompts, SDK, API and concurrency; peak RSS over a long run; the
-// start-up a single piped prompt adds; and AIMD against a rate-limited server.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// SDK loop with the same prompts, SDK, API and concurrency; peak RSS over a long run; and AIMD
+// against a rate-limited server.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, wallOf } from '../lib/measure.js';
-import { buildFakeServer, startFake } from '../lib/fake-server.js';
+import { median } from '../lib/measure.js';
+import { fakeSetup, startFake } from '../lib/fake-server.js';
 import { generatePrompts } from '../gen-prompts.js';
 
 export const name = 'live';
@@ -16,13 +16,8 @@ const C = 64;
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 export async function run(ctx) {
-  const fakeDir = join(ctx.tmp, 'fake');
-  mkdirSync(fakeDir, { recursive: true });
-  const serve = buildFakeServer(ctx.root, fakeDir);
-  const routes = join(ctx.tmp, 'live-routes.yaml');
-  writeFileSync(routes, 'default: m\nmodels:\n  m: { provider: openai, model: gpt-5.4-mini }\n');
+  const { serve, routes } = fakeSetup(ctx, 'live');
   const bareLoop = join(ctx.root, 'bench', 'lib', 'bare-loop.js');
-  const bareOne = join(ctx.root, 'bench', 'lib', 'bare-one.js');
 
   // The same generated prompts (bench/gen-prompts.js, seed 42) for the bare loop and frugal.
   const slice = (count) => {
@@ -79,24 +74,7 @@ export async function run(ctx) {
 
   console.log(`peak RSS over ${fmt(RSS_N)} prompts: ${fmt(rss.maxRssKb / 1024, 1)} MB (${fmt(rss.wallMs)} ms, ${fmt((RSS_N / rss.wallMs) * 1000)} prompts/s)`);
 
-  // One-shot: a piped prompt through frugal against one SDK call in a bare script.
-  const q = 'What is the capital of Australia?\n';
-  const oneArgs = [ctx.bin, 'run', '--routes', routes, '--no-ledger'];
-  const times = { node: [], bare: [], frugal: [] };
-  const fake = await startFake(serve);
-  const envOne = { ...process.env, ...env, OPENAI_BASE_URL: `${fake.url}/v1` };
-  wallOf(process.execPath, oneArgs, q, envOne);
-  for (let i = 0; i < 15; i++) {
-    times.node.push(wallOf(process.execPath, ['-e', '0']));
-    times.bare.push(wallOf(process.execPath, [bareOne, `${fake.url}/v1`], q, envOne));
-    times.frugal.push(wallOf(process.execPath, oneArgs, q, envOne));
-  }
-  const nodeMs = median(times.node);
-  const bareOneMs = median(times.bare);
-  const frugalOneMs = median(times.frugal);
-  console.log(`single piped prompt (median of 15): node -e 0 ${fmt(nodeMs, 1)} ms; bare SDK call ${fmt(bareOneMs, 1)} ms; frugal run ${fmt(frugalOneMs, 1)} ms`);
-  console.log(`  frugal's start-up on top of the call: ${fmt(frugalOneMs - bareOneMs, 1)} ms = ${((frugalOneMs - bareOneMs) / nodeMs).toFixed(2)}x node -e 0`);
-  await fake.stop();
+  // The one-shot (a single piped prompt against a bare one-call SDK script) is in the startup section.
 
   // AIMD against a server that allows RATE requests per second.
   const RATE = Number(process.env.BENCH_RATE ?? 50);

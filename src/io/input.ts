@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
@@ -142,6 +141,8 @@ async function* fromStdin(stdin: Readable, format: InputFormat, settings: Settin
 }
 
 async function* fromFile(file: string, settings: Settings): Batches {
+  // node:fs/promises brings readline and the file watchers with it: a piped one-shot does without.
+  const { open, stat } = await import('node:fs/promises');
   let size: number;
   try {
     const info = await stat(file);

@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
   try {
     // Created 0644 whatever the umask (0666 under umask 000 would let anyone rewrite it).
     await writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });

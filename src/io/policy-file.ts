@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
+import { packageFile } from '../package-root.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
-import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped' | 'config-file';
 
@@ -14,7 +14,7 @@ export interface LocatedPolicy {
 }
 
 /** The example policy that ships with frugal, at the package root. */
-export const SHIPPED_POLICY = fileURLToPath(new URL('../../routes.yaml', import.meta.url));
+export const SHIPPED_POLICY = fileURLToPath(packageFile('routes.yaml'));
 
 const isFile = (p: string) => {
   try {
@@ -45,41 +45,71 @@ export function displayPath(path: string, cwd: string): string {
   return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
 }
 
-const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+const PACKAGE_JSON = packageFile('package.json');
+const CATALOGUE_PACKAGE_JSON = packageFile('node_modules/@pydantic/genai-prices/package.json');
 
-/**
- * What a cached policy depends on besides its own text: this frugal and this price catalogue.
- * The catalogue is identified by its module file (size and time), which an upgrade changes.
- */
+/** The catalogue's package.json (its version), found where npm installs it, else through Node's resolver. */
+function catalogueIdentity(): string {
+  try {
+    return readFileSync(CATALOGUE_PACKAGE_JSON, 'utf8');
+  } catch {
+    // Hoisted elsewhere (frugal installed as a dependency): identify it by its module file.
+    const file = statSync(fileURLToPath(import.meta.resolve('@pydantic/genai-prices')));
+    return `${file.size}:${file.mtimeMs}`;
+  }
+}
+
+/** What a cached policy depends on besides its own text: this frugal and this price catalogue. */
 function cacheSalt(): string {
   const own = statSync(PACKAGE_JSON);
-  const catalogue = statSync(fileURLToPath(import.meta.resolve('@pydantic/genai-prices')));
-  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}:${catalogue.size}:${catalogue.mtimeMs}`;
+  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}\0${catalogueIdentity()}`;
 }
 
-function cacheFile(env: NodeJS.ProcessEnv, text: string): string | undefined {
+/**
+ * 64-bit FNV-1a of the text, in hex: it only names the cache file, whose own copy of the key is
+ * compared in full on reading, so a collision costs a validation and never a wrong policy. (A
+ * cryptographic hash would load node:crypto, a good part of a one-shot's start-up.)
+ */
+function fileName(key: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x050c5d1f;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15);
+  }
+  return `${(h1 >>> 0).toString(16).padStart(8, '0')}${(h2 >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+interface CacheEntry {
+  path: string;
+  key: string;
+}
+
+function cacheEntry(env: NodeJS.ProcessEnv, text: string): CacheEntry | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
   if (!base) return undefined;
-  const key = sha256(`${cacheSalt()}\0${text}`);
-  return join(base, 'frugal', 'policies', `${key}.json`);
+  const key = `${cacheSalt()}\0${text}`;
+  return { path: join(base, 'frugal', 'policies', `${fileName(key)}.json`), key };
 }
 
-function readCached(path: string | undefined): PolicySnapshot | undefined {
-  if (!path) return undefined;
+function readCached(entry: CacheEntry | undefined): PolicySnapshot | undefined {
+  if (!entry) return undefined;
   try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { snapshot: PolicySnapshot }).snapshot;
+    const cached = JSON.parse(readFileSync(entry.path, 'utf8')) as { key: string; snapshot: PolicySnapshot };
+    return cached.key === entry.key ? cached.snapshot : undefined;
   } catch {
     return undefined;
   }
 }
 
-function writeCached(path: string | undefined, snapshot: PolicySnapshot): void {
-  if (!path) return;
+function writeCached(entry: CacheEntry | undefined, snapshot: PolicySnapshot): void {
+  if (!entry) return;
   try {
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ snapshot }), { mode: 0o600 });
-    renameSync(tmp, path);
+    mkdirSync(join(entry.path, '..'), { recursive: true, mode: 0o700 });
+    const tmp = `${entry.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ key: entry.key, snapshot }), { mode: 0o600 });
+    renameSync(tmp, entry.path);
   } catch {
     // A cache that cannot be written only costs time.
   }
@@ -104,7 +134,7 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
     throw new UserError(`${located.path}: cannot read policy (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const file = displayPath(located.path, cwd);
-  const cache = options.useCache ? cacheFile(options.env, text) : undefined;
+  const cache = options.useCache ? cacheEntry(options.env, text) : undefined;
   const cached = readCached(cache);
   if (cached) return buildPolicy(cached, file);
   const { validatePolicy } = await import('../core/policy/validate.js');

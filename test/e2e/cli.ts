@@ -13,7 +13,7 @@ export interface FreshOptions {
   env?: Record<string, string>;
 }
 
-/** Runs the built CLI as on a fresh machine: no API keys, home and user config in `cwd`. */
+/** Runs frugal (in process) as on a fresh machine: no API keys, home and user config in `cwd`. */
 export function frugal(args: string[], options: FreshOptions): Promise<CliResult> {
   const env = { HOME: options.cwd, XDG_CONFIG_HOME: join(options.cwd, '.config'), ...options.env };
   return runCli(args, { cwd: options.cwd, stdin: options.stdin ?? '', env });

@@ -2,13 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ROUTES, SHIPPED_ROUTES } from '../support.js';
-import { frugal, requireBuild, tempDir } from './cli.js';
+import { frugal, tempDir } from './cli.js';
 
 let tmp: ReturnType<typeof tempDir>;
 const routes = ['--routes', LOCAL_ROUTES];
 
 beforeAll(() => {
-  requireBuild();
   tmp = tempDir();
 });
 afterAll(() => tmp.remove());

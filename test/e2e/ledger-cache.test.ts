@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer } from '../fake/server.js';
-import { jsonLines, runCli } from '../helpers/cli.js';
+import { jsonLines, runCli, spawnCli } from '../helpers/cli.js';
 
 let server: FakeServer;
 let dir: string;
@@ -98,15 +98,16 @@ describe('the ledger', () => {
   it('concurrent invocations all record safely', async () => {
     const home = freshHome();
     server.setLatency(30);
+    // Eight processes, as `xargs -P 8 frugal run` makes: the processes are what is under test.
     const runs = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => runCli(['run', '--routes', routes, '-p', `Easy question number ${i}`], { env: env(home) })),
+      Array.from({ length: 8 }, (_, i) => spawnCli(['run', '--routes', routes, '-p', `Easy question number ${i}`], { env: env(home) })),
     );
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     const st = JSON.parse((await runCli(['stats', '--json'], { env: env(home) })).stdout);
     expect(st.calls).toBe(8);
     // gpt-5.4-mini: 1000 * 0.75 + 100 * 4.5 = 1200 micro-USD per call
     expect(st.cost_usd).toBe(0.0096);
-  });
+  }, 60_000);
 });
 
 describe('--cache', () => {

@@ -1,7 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { runFrugal } from '../../src/cli.js';
+import type { Context } from '../../src/commands/context.js';
 import { ROOT } from '../support.js';
 
 export { ROOT } from '../support.js';
@@ -18,12 +21,17 @@ export interface CliResult {
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  /** Written to the child's stdin, which is then closed; without it stdin is closed at once. */
+  /** Written to stdin, which is then closed; without it stdin is closed at once. */
   stdin?: string | Buffer;
-  /** The umask the process starts with (through /bin/sh, which can set it). */
+  /** The umask the process starts with (a real process, through /bin/sh, which can set it). */
   umask?: number;
-  /** Called once the process has started, e.g. to send it signals. */
-  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  /**
+   * Called once the process has started, e.g. to send it signals. Giving it runs the built CLI
+   * (bin/frugal.js) as a real process, as spawnCli does: the process itself is under test.
+   */
+  onSpawn?: (child: ChildProcess) => void;
+  /** In process only: called once the invocation has started, with a Ctrl-C of its own. */
+  onStart?: (controls: { interrupt: () => void }) => void;
 }
 
 /** A clean environment: no provider keys, base URLs or colour settings leak in from the machine. */
@@ -37,14 +45,91 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
   return { ...env, NO_COLOR: '1', FRUGAL_HOME: TEST_HOME, XDG_CACHE_HOME: join(TEST_HOME, 'cache'), ...extra };
 }
 
-/** Spawn bin/frugal.js (the built CLI) and collect what it prints. */
+/**
+ * Runs `frugal ARGS` and collects what it prints: in this process through the commands' Context
+ * (the same program, top-level catch and exit codes as the binary), or, with `onSpawn`, as a real
+ * process of the built CLI.
+ */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return options.onSpawn || options.umask !== undefined ? spawnCli(args, options) : runInProcess(args, options);
+}
+
+class Sink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** stdin as a pipe gives it: the bytes, then the end. */
+function stdinOf(input: string | Buffer | undefined): Readable {
+  return Readable.from(input === undefined || input.length === 0 ? [] : [Buffer.from(input)], { objectMode: false });
+}
+
+/**
+ * The commands open relative paths (-o, --summary-json, input files) against the process's working
+ * directory, not ctx.cwd, so a run in another folder changes into it for its duration; such runs
+ * take turns. Runs in ROOT (the default) do not wait, and are given absolute paths by the tests.
+ */
+let cwdTurn: Promise<unknown> = Promise.resolve();
+
+function inFolder<T>(cwd: string, run: () => Promise<T>): Promise<T> {
+  if (cwd === ROOT) return run();
+  const turn = cwdTurn.then(async () => {
+    process.chdir(cwd);
+    try {
+      return await run();
+    } finally {
+      process.chdir(ROOT);
+    }
+  });
+  cwdTurn = turn.catch(() => undefined);
+  return turn;
+}
+
+function runInProcess(args: string[], options: CliOptions): Promise<CliResult> {
+  return inFolder(options.cwd ?? ROOT, () => invokeInProcess(args, options));
+}
+
+async function invokeInProcess(args: string[], options: CliOptions): Promise<CliResult> {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const handlers = new Set<() => void>();
+  const ctx: Context = {
+    stdin: stdinOf(options.stdin),
+    stdout,
+    stderr,
+    env: baseEnv(options.env),
+    cwd: options.cwd ?? ROOT,
+    now: () => new Date(),
+    clock: () => performance.now(),
+    onInterrupt: (handler) => {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
+  // What Node would print on the process's stderr (a listener leak, a deprecation) shows in this run's.
+  const onWarning = (w: Error) => stderr.write(`(node:${process.pid}) ${w.name}: ${w.message}\n`);
+  process.on('warning', onWarning);
+  try {
+    const run = runFrugal(['node', 'frugal', ...args], ctx);
+    options.onStart?.({ interrupt: () => [...handlers].forEach((h) => h()) });
+    const { code } = await run;
+    return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    process.off('warning', onWarning);
+  }
+}
+
+/** Spawns bin/frugal.js (the built CLI: `npm test` builds it first) and collects what it prints. */
+export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const [cmd, argv] =
       options.umask === undefined ? [process.execPath, [BIN, ...args]] : ['/bin/sh', ['-c', `umask ${options.umask.toString(8)}; exec "$0" "$@"`, process.execPath, BIN, ...args]];
     const child = spawn(cmd, argv, {
       cwd: options.cwd ?? ROOT,
-      env: baseEnv(options.env as Record<string, string>),
+      env: baseEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -3,14 +3,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { PromptRecord } from '../../src/core/prompt.js';
 import { SCHEMA_VERSION } from '../../src/io/db.js';
 import { canonicalPrompt, openLedger, promptHash, readCallGroups } from '../../src/io/ledger.js';
 import { dataDir } from '../../src/io/store-path.js';
-import { ROOT, userPrompt } from '../support.js';
+import { bundleForProcess } from '../helpers/bundle.js';
+import { userPrompt } from '../support.js';
 import { call, mode, recordCall, storedBytes, tempHome, type Meta } from './ledger-fixtures.js';
 import type { CallSpec } from '../../src/core/execution/call-runner.js';
 import type { CallRecord } from '../../src/core/execution/calls.js';
@@ -297,14 +297,13 @@ function runWorker(script: string, args: string[], env: NodeJS.ProcessEnv): { re
 
 describe('concurrent invocations', () => {
   it('8 processes writing 200 calls each, two autocommits per call, into a database none of them found: 1,600 rows, none lost', async () => {
-    const built = join(ROOT, 'dist', 'io', 'ledger.js');
-    if (!existsSync(built)) throw new Error('dist/io/ledger.js is missing: run `npm run build` first (`npm test` does)');
+    const ledgerUrl = await bundleForProcess('ledger-worker', { openLedger: 'io/ledger.ts', promptHash: 'io/hash.ts' });
     const script = join(home.root, 'worker.mjs');
     const go = join(home.root, 'go');
     writeFileSync(script, WORKER);
     const secret = 'sk-proj-SENTINEL0SECRET0KEY0123456789';
     const env = { ...process.env, OPENAI_API_KEY: secret, ANTHROPIC_API_KEY: 'sk-ant-SENTINEL0ANTHROPIC0KEY' };
-    const workers = Array.from({ length: 8 }, (_, w) => runWorker(script, [pathToFileURL(built).href, home.dir, String(w), '200', go], env));
+    const workers = Array.from({ length: 8 }, (_, w) => runWorker(script, [ledgerUrl, home.dir, String(w), '200', go], env));
     await Promise.all(workers.map((w) => w.ready));
     writeFileSync(go, '');
     const results = await Promise.all(workers.map((w) => w.done));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,19 @@ describe('the policy cache', () => {
     writeFileSync(path, POLICY.replace('route: b', 'route: c'));
     await expect(loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true })).rejects.toThrow(/unknown model "c"/);
     expect(readdirSync(cacheDir)).toHaveLength(1);
+  });
+
+  it('uses an entry only when its whole key (frugal, catalogue and policy text) matches: a file-name collision costs a validation', async () => {
+    const { dir, path, env, cacheDir } = setup();
+    await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    const file = join(cacheDir, readdirSync(cacheDir)[0]!);
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { key: string; snapshot: unknown };
+    expect(entry.key.endsWith(`\0${POLICY}`)).toBe(true);
+    // Another policy's entry under the same name: its snapshot routes to a different model id.
+    const other = JSON.stringify(entry.snapshot).replaceAll('claude-opus-5-5', 'claude-haiku-4-5');
+    writeFileSync(file, JSON.stringify({ key: entry.key.replace(POLICY, 'default: x\n'), snapshot: JSON.parse(other) }));
+    const p = await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    expect(p.models.get('b')!.model).toBe('claude-opus-5-5');
   });
 
   it('is not used when asked not to (validate), and survives a corrupt entry', async () => {
