@@ -32,7 +32,7 @@ describe('runFrugal: one invocation in process, with the one top-level catch', (
   it('usage errors exit 2 and help exits 0, both on the context\'s streams', async () => {
     const bad = context(new Sink());
     expect(await runFrugal(argv('run', '--bogus'), bad)).toEqual({ code: 2, brokenPipe: false });
-    expect(bad.stderr.text).toContain("error: unknown option '--bogus'");
+    expect(bad.stderr.text).toContain("frugal: unknown option '--bogus'");
     const help = context(new Sink());
     expect(await runFrugal(argv('explain', '--help'), help)).toEqual({ code: 0, brokenPipe: false });
     expect((help.stdout as Sink).text).toMatch(/^Usage: frugal explain /);

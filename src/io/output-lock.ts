@@ -26,7 +26,7 @@ export function lockOutput(path: string): () => void {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw new UserError(`${path}: cannot lock it for writing (${code})`, 'check that the folder is writable');
       const pid = Number(readFileOr(lock).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
         throw new UserError(`${path} is being written by another frugal (pid ${pid})`, 'wait for it to finish (then --resume if it was cut short), or write to another file; nothing was sent');
       }
       // Left by a process that is gone: take it over.

@@ -25,7 +25,7 @@ describe.concurrent('bin/frugal.js (the bundle)', () => {
     const cold = await spawnCli(['run', '--dry-run', '-q'], { stdin: QUESTION, env, cwd: tmp.path });
     const warm = await spawnCli(['run', '--dry-run', '-q'], { stdin: QUESTION, env, cwd: tmp.path });
     expect([cold.code, cold.stderr]).toEqual([0, '']);
-    expect(JSON.parse(cold.stdout)).toMatchObject({ id: 'stdin', class: 'tiny', route: 'local', baseline_cost_usd: 0.005148, source: '<stdin>' });
+    expect(JSON.parse(cold.stdout)).toMatchObject({ id: 'stdin', class: 'tiny', route: 'quick', baseline_cost_usd: 0.005148, source: '<stdin>' });
     expect(warm).toEqual(cold);
   });
 
@@ -47,7 +47,7 @@ describe.concurrent('bin/frugal.js (the bundle)', () => {
       stderr: 'frugal: nope.yaml: no such policy file\n  hint: check the path given to --routes, or run `frugal init` to write a starter routes.yaml\n',
     });
     const usage = await spawnCli(['run', '--bogus']);
-    expect([usage.code, usage.stderr.split('\n')[0]]).toEqual([2, "error: unknown option '--bogus'"]);
+    expect([usage.code, usage.stderr.split('\n')[0]]).toEqual([2, "frugal: unknown option '--bogus'"]);
     const empty = await spawnCli(['run', '--dry-run', '-q'], { stdin: '' });
     expect([empty.code, empty.stdout, empty.stderr]).toEqual([1, '', 'frugal: <stdin>: no prompt: standard input is empty\n']);
   });
