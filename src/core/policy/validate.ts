@@ -2,6 +2,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } fr
 import type { z } from 'zod';
 import { PolicyError, formatPath, type PolicyProblem } from '../errors.js';
 import { compileMatcher, MatcherCompileError } from '../routing/matchers.js';
+import { REGEX_HINT } from '../routing/safe-regex.js';
 import { PolicySchema, exampleFor, keysAt, type PolicyInput } from './schema.js';
 import { lookupCatalogue } from '../money/catalogue.js';
 import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
@@ -230,7 +231,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       compileMatcher(c.when, [...path, 'when']);
     } catch (err) {
       if (!(err instanceof MatcherCompileError)) throw err;
-      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: 'regexes use JavaScript syntax; escape backslashes inside double quotes ("\\\\b")' });
+      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: REGEX_HINT });
     }
   });
 
