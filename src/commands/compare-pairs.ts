@@ -9,6 +9,8 @@ import { costOf, type Usage } from '../core/money/pricing.js';
 import { inputText, type PromptRecord } from '../core/prompt.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { UserError } from '../core/errors.js';
+import type { FinishReason } from '../core/execution/calls.js';
+import { FINISH_REASONS } from '../core/routing/checks/schema.js';
 
 /** The same model in two policies is one model: same provider, id, endpoint and API. */
 export function modelKey(m: ModelConfig): string {
@@ -58,7 +60,10 @@ interface Logged {
   output: string | undefined;
   usage: Usage | undefined;
   failed: boolean;
+  finishReason: FinishReason | undefined;
 }
+
+const isFinishReason = (v: unknown): v is FinishReason => typeof v === 'string' && (FINISH_REASONS as readonly string[]).includes(v);
 
 /** Index earlier `frugal run` results by "provider/model" and prompt id, for --from. */
 export async function readLogged(files: string[]): Promise<Map<string, Logged>> {
@@ -67,7 +72,7 @@ export async function readLogged(files: string[]): Promise<Map<string, Logged>> 
     try {
       for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
         if (line.trim() === '') continue;
-        let r: { id?: unknown; provider?: unknown; model?: unknown; output?: unknown; usage?: Record<string, unknown> | null; error?: unknown; estimated?: unknown; cached?: unknown };
+        let r: { id?: unknown; provider?: unknown; model?: unknown; output?: unknown; usage?: Record<string, unknown> | null; error?: unknown; estimated?: unknown; cached?: unknown; finish_reason?: unknown };
         try {
           r = JSON.parse(line) as typeof r;
         } catch {
@@ -83,7 +88,7 @@ export async function readLogged(files: string[]): Promise<Map<string, Logged>> 
         const failed = r.error !== null && r.error !== undefined;
         // A success wins over a failure logged for the same pair (a resumed run logs both).
         if (failed && logged.has(key)) continue;
-        logged.set(key, { output: typeof r.output === 'string' ? r.output : undefined, usage, failed });
+        logged.set(key, { output: typeof r.output === 'string' ? r.output : undefined, usage, failed, finishReason: isFinishReason(r.finish_reason) ? r.finish_reason : undefined });
       }
     } catch (err) {
       throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
@@ -104,5 +109,7 @@ export function loggedOutcome(logged: Map<string, Logged>, model: ModelConfig, g
     failed: hit.failed,
     graded,
     correct: graded && !hit.failed && g.grader!(hit.output ?? '').correct,
+    finishReason: hit.finishReason,
+    outputTokens: hit.usage?.output,
   };
 }

@@ -16,7 +16,8 @@ import { loadCounter } from '../io/tokenizer.js';
 import { ProviderPool } from '../providers/index.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
-import { collect, examples, positiveInt, nonNegativeInt } from './common.js';
+import { collect, examples, fractionArg, positiveInt, nonNegativeInt } from './common.js';
+import { CascadeRoutes } from './compare-cascades.js';
 import { write, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
 import { openCache, type ResponseCache } from '../io/cache.js';
@@ -35,6 +36,7 @@ interface CompareOptions {
   concurrency: number;
   retries: number;
   outputTokens?: number;
+  escalationRate: number;
   cache?: boolean;
   home?: string;
   quiet?: boolean;
@@ -63,6 +65,7 @@ export function compareCommand(ctx: Context, setExitCode: (code: number) => void
     .option('-c, --concurrency <n>', 'live: prompts in flight at once', positiveInt('--concurrency'), 8)
     .option('--retries <n>', 'live: retries per prompt', nonNegativeInt('--retries'), 4)
     .option('--output-tokens <n>', 'dry run: expected answer length in tokens', nonNegativeInt('--output-tokens'))
+    .option('--escalation-rate <r>', "dry run (and prompts with no logged answer): the share of a cascade step's answers assumed to fail its checks", fractionArg('--escalation-rate'), 0.5)
     .option('--cache', 'live: also reuse answers from the persistent response cache (and fill it)')
     .option('--home <dir>', 'where the response cache lives')
     .option('-q, --quiet', 'no progress view')
@@ -115,18 +118,19 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   }
   if (prompts.length === 0) throw new UserError(`${opts.input}: no prompts to compare`);
 
+  const cascades = new CascadeRoutes();
   const compared: ComparedPolicy[] = policies.map(({ file, policy }) => {
     const counter = counters.get(policy.tokenizer)!;
     const routes: string[] = [];
     const classes: (string | null)[] = [];
     for (const g of prompts) {
       const d = classify(policy, g.prompt, counter);
-      routes.push(modelKey(policy.models.get(d.route)!));
+      routes.push(cascades.keyOf(policy, file, d.route));
       classes.push(d.class);
     }
     return { name: displayPath(resolve(ctx.cwd, file), ctx.cwd), file, routes, classes };
   });
-  const needed = new Set<string>([baselineKey, ...compared.flatMap((p) => p.routes)]);
+  const needed = new Set<string>([baselineKey, ...compared.flatMap((p) => p.routes.flatMap((r) => cascades.modelsOf(r)))]);
 
   const outcomes = new Map<string, PairOutcome[]>();
   let failedPairs = 0;
@@ -143,7 +147,9 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     failedPairs = await runPairs(ctx, opts, first, models, needed, prompts, outcomes);
   }
 
-  const labels = new Map([...models].map(([k, m]) => [k, modelLabel(m)]));
+  const labels = new Map([...[...models].map(([k, m]) => [k, modelLabel(m)] as [string, string]), ...cascades.labels()]);
+  const pair = (key: string, i: number) => outcomes.get(key)![i]!;
+  const cascaded = cascades.outcomes(prompts, pair, counters.get(first.tokenizer)!, opts.escalationRate);
   const report = buildReport({
     mode: opts.dryRun ? 'dry-run' : opts.from ? 'from' : 'live',
     promptIds: prompts.map((g) => g.prompt.id),
@@ -151,7 +157,8 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     policies: compared,
     labels,
     baselineKey,
-    outcome: (key, i) => outcomes.get(key)![i]!,
+    cascades: cascades.steps(),
+    outcome: (key, i) => cascaded.get(key)?.[i] ?? pair(key, i),
     minQuality: opts.minQuality,
   });
 

@@ -6,13 +6,15 @@ import { formatPct, formatUsd, picoToUsd } from '../core/money/money.js';
 import type { PromptRecord } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadCounter } from '../io/tokenizer.js';
-import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt } from './common.js';
+import { addRoutesOption, collect, examples, fractionArg, loadPolicy, nonNegativeInt } from './common.js';
+import { cascadeJson, cascadeLines } from '../view/cascade-text.js';
 import { write, type Context } from './context.js';
 
 interface ExplainOptions {
   routes?: string;
   field?: string[];
   outputTokens?: number;
+  escalationRate: number;
   json?: boolean;
 }
 
@@ -39,6 +41,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     .argument('[prompt...]', 'the prompt text (default: read from stdin)')
     .option('--field <key=value>', 'a record field for field rules, as in JSONL input (repeatable)', collect)
     .option('--output-tokens <n>', 'expected answer length in tokens for the estimate', nonNegativeInt('--output-tokens'))
+    .option('--escalation-rate <r>', "for a cascade: the share of a step's answers assumed to fail its checks (0 to 1)", fractionArg('--escalation-rate'), 0.5)
     .option('--json', 'print the explanation as JSON')
     .addHelpText('after', examples(['frugal explain "What is the capital of Australia?"', 'frugal explain --field difficulty=hard < question.txt', 'frugal explain --json "Refactor this function"']));
   addRoutesOption(cmd);
@@ -55,8 +58,9 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     if (!prompt) throw new UserError('no prompt given', 'frugal explain "your prompt", or pipe it on stdin');
     prompt = { ...prompt, fields: parseFields(opts.field ?? []) };
     const { decision, trace } = traceClasses(policy, prompt, counter);
-    const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens });
-    const model = policy.models.get(decision.route)!;
+    const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens, escalationRate: opts.escalationRate });
+    const cascade = policy.cascades.get(decision.route);
+    const model = policy.models.get(cascade ? cascade.try[0]! : decision.route)!;
     const baseline = policy.models.get(policy.baseline)!;
     const saved = record.baselineCost! - record.cost!;
     if (opts.json) {
@@ -75,6 +79,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
           baseline_cost_usd: picoToUsd(record.baselineCost!),
           savings_usd: picoToUsd(saved),
           classes: trace.map((t) => ({ name: t.name, route: t.route, matched: t.ok, why: t.why, shadowed: t.shadowed })),
+          ...(cascade ? { cascade: cascadeJson(policy, cascade), escalation_rate_assumed: opts.escalationRate } : {}),
         }),
       );
       setExitCode(0);
@@ -83,8 +88,9 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     const lines = [
       `prompt:   ${decision.promptTokens} tokens (${counter.exact ? 'o200k' : 'estimated'})`,
       `class:    ${decision.class ?? '(none: default route)'}`,
-      `route:    ${decision.route} -> ${model.provider}/${model.model}`,
+      cascade ? `route:    ${decision.route} (cascade)` : `route:    ${decision.route} -> ${model.provider}/${model.model}`,
       `why:      ${decision.reason}`,
+      ...(cascade ? ['', ...cascadeLines(policy, cascade)] : []),
       '',
       'classes, in order:',
       ...trace.map((t) => `  ${t.ok ? (t.shadowed ? '~' : '✓') : '✗'} ${t.name.padEnd(14)} -> ${t.route.padEnd(10)} ${t.why}${t.shadowed && t.ok ? ' (an earlier class won)' : ''}`),
@@ -92,6 +98,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
       `  default          -> ${policy.default}`,
       '',
       `estimate: ${formatUsd(record.cost)} on ${decision.route} (${record.usage.input} input + ${record.usage.output} output tokens${record.outputTokensSource === 'default' ? ', output assumed; set --output-tokens' : ''})`,
+      ...(cascade ? [`          assuming ${+(opts.escalationRate * 100).toFixed(2)}% of each step's answers fail the checks (--escalation-rate); every step called is paid`] : []),
       `baseline: ${formatUsd(record.baselineCost)} on ${baseline.alias} (${baseline.provider}/${baseline.model})`,
       `saves:    ${formatUsd(saved)} (${formatPct(saved, record.baselineCost)})`,
     ];

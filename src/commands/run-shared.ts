@@ -8,6 +8,7 @@ export interface RunOptions {
   summaryJson?: string;
   summary?: boolean;
   outputTokens?: number;
+  escalationRate: number;
   inputFormat: InputFormat;
   format: 'auto' | 'jsonl' | 'text';
   quiet?: boolean;

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
+import { CheckCompileError, type ReadPolicyFile } from '../core/routing/checks/compile.js';
 import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped';
@@ -106,11 +107,36 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
   const file = displayPath(located.path, cwd);
   const cache = options.useCache ? cacheFile(options.env, text) : undefined;
   const cached = readCached(cache);
-  if (cached) return buildPolicy(cached, file);
+  const readFile = policyFileReader(dirname(located.path));
+  if (cached) {
+    try {
+      return buildPolicy(cached, file, readFile);
+    } catch (err) {
+      // A schema or scorer file changed since: validate in full for the file:line message.
+      if (!(err instanceof CheckCompileError)) throw err;
+    }
+  }
   const { validatePolicy } = await import('../core/policy/validate.js');
-  const snapshot = validatePolicy(text, file, { now: options.now });
+  const snapshot = validatePolicy(text, file, { now: options.now, readFile });
   if (snapshotIsTimeless(snapshot)) writeCached(cache, snapshot);
-  return buildPolicy(snapshot, file);
+  return buildPolicy(snapshot, file, readFile);
+}
+
+/** Files that checks name (json_schema, score): JSON, relative to the policy's directory. */
+export function policyFileReader(dir: string): ReadPolicyFile {
+  return (name) => {
+    let text: string;
+    try {
+      text = readFileSync(resolve(dir, name), 'utf8');
+    } catch (err) {
+      return { ok: false, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((err as NodeJS.ErrnoException).code ?? (err as Error).message) };
+    }
+    try {
+      return { ok: true, json: JSON.parse(text) as unknown };
+    } catch (err) {
+      return { ok: false, message: `not JSON (${(err as Error).message})` };
+    }
+  };
 }
 
 /** Prices that depend on the time of day or a start date must be resolved afresh each run. */

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { TABLE_STYLE } from './table-style.js';
 import { failures, savings, type RunTotals } from '../core/money/accounting.js';
-import { DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
+import { DEFAULT_ESCALATION_RATE, DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
 import { formatInt, formatPct, formatUsd } from '../core/money/money.js';
 import type { Policy } from '../core/policy/types.js';
 
@@ -16,7 +16,7 @@ function outputAssumption(t: RunTotals, flagTokens: number | undefined): string 
 }
 
 /** The end-of-run table: one row per model, then total, baseline and savings. */
-export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined } = {}): string {
+export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined; escalationRate?: number | undefined } = {}): string {
   const estimate = t.dryRun ? ' (est.)' : '';
   const table = new Table({
     head: ['route', 'model', t.dryRun ? 'prompts' : 'calls', 'input tok', 'output tok', `spend${estimate}`, 'share'],
@@ -51,6 +51,11 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   if (t.dryRun) {
     const assumption = outputAssumption(t, options.outputTokens);
     if (assumption) lines.push(assumption);
+    const cascaded = [...policy.cascades.keys()].reduce((n, name) => n + (t.models.get(name)?.calls ?? 0), 0);
+    if (cascaded > 0) {
+      const rate = options.escalationRate ?? DEFAULT_ESCALATION_RATE;
+      lines.push(`escalation rate assumed: ${+(rate * 100).toFixed(2)}% of each cascade step's answers fail its checks (--escalation-rate) for ${formatInt(cascaded)} prompts`);
+    }
     lines.push('dry run: nothing was sent; input tokens and costs are estimates');
   }
   for (const th of t.throttled) {

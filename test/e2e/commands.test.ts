@@ -151,7 +151,7 @@ describe.concurrent('frugal validate', () => {
           'frugal: team.yaml:5 models.balanced.provider: "opnai" is not allowed (did you mean "openai"?)',
           '  hint: use one of: openai, anthropic, openai-compatible',
           'team.yaml:2 clases: unknown key (did you mean "classes"?)',
-          '  hint: allowed here: baseline, default, tokenizer, models, classes, budget',
+          '  hint: allowed here: baseline, default, tokenizer, models, classes, cascades, budget',
           '',
         ].join('\n'),
       );

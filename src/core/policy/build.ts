@@ -2,6 +2,11 @@ import { compileMatcher } from '../routing/matchers.js';
 import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
+import { compileCheck, type ReadPolicyFile } from '../routing/checks/compile.js';
+import type { Cascade } from '../routing/cascade.js';
+
+/** For policies without file-reading checks (json_schema, score): says that no file can be read. */
+export const NO_FILES: ReadPolicyFile = () => ({ ok: false, message: 'no policy directory to read it from' });
 
 /**
  * A validated policy in plain JSON: the checked routes.yaml and each model's resolved prices.
@@ -13,8 +18,11 @@ export interface PolicySnapshot {
   pricing: [string, ModelPricing][];
 }
 
-/** Build the Policy from a snapshot that has already been validated. */
-export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
+/**
+ * Build the Policy from a snapshot that has already been validated. `readFile` gives the files its
+ * checks name (JSON Schemas, scorers), read afresh each time: they are not part of the snapshot.
+ */
+export function buildPolicy(snapshot: PolicySnapshot, file: string, readFile: ReadPolicyFile = NO_FILES): Policy {
   const { input } = snapshot;
   const prices = new Map(snapshot.pricing);
   const models = new Map<string, ModelConfig>();
@@ -37,6 +45,10 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
     route: c.route,
     when: compileMatcher(c.when, ['classes', i, 'when']),
   }));
+  const cascades = new Map<string, Cascade>();
+  for (const [name, c] of Object.entries(input.cascades ?? {})) {
+    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], readFile }) });
+  }
   // No baseline named: compare against the model with the highest output price.
   const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;
   return {
@@ -47,6 +59,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
     tokenizer: input.tokenizer ?? 'estimate',
     models,
     classes,
+    cascades,
     budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd: new Map(Object.entries(input.budget?.per_model ?? {})) },
   };
 }

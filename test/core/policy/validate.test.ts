@@ -111,7 +111,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
           when: { regex: a }
           route: balanced
     `),
-    problems: [{ line: 9, path: 'clases', message: 'unknown key (did you mean "classes"?)', hint: 'allowed here: baseline, default, tokenizer, models, classes, budget' }],
+    problems: [{ line: 9, path: 'clases', message: 'unknown key (did you mean "classes"?)', hint: 'allowed here: baseline, default, tokenizer, models, classes, cascades, budget' }],
   },
   {
     name: 'unknown key inside a model',
