@@ -234,7 +234,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
   for (const [name, c] of Object.entries(input.cascades ?? {})) {
     const path = ['cascades', name];
     if (input.models[name]) {
-      problems.push({ line: where(path), path: formatPath(path), message: `"${name}" is both a model and a cascade`, hint: 'routes name either; give the cascade another name' });
+      problems.push({ line: where(['cascades'], name), path: formatPath(path), message: `"${name}" is both a model and a cascade`, hint: 'routes name either; give the cascade another name' });
     }
     if (c.try.length < 2) {
       problems.push({ line: where([...path, 'try']), path: formatPath([...path, 'try']), message: `a cascade tries at least two models, got ${c.try.length}`, hint: 'for example `try: [quick, flagship]`; to use one model, route to it directly' });

@@ -59,7 +59,7 @@ export const CheckSchema: z.ZodType<CheckInput> = z.lazy(() =>
       contains: z.string().min(1).optional(),
       min_answer_tokens: z.int().nonnegative().optional(),
       max_answer_tokens: z.int().nonnegative().optional(),
-      finish_reason: z.union([finishReason, z.array(finishReason).min(1)]).optional(),
+      finish_reason: z.union([finishReason, z.array(finishReason).min(1)], { error: `must be one of ${FINISH_REASONS.join(', ')}, or a list of them` }).optional(),
       refusal: z.boolean().optional(),
       json: only('json').optional(),
       json_schema: z.string().min(1).optional(),
