@@ -1,35 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/commands/compare.js';
-import type { Context } from '../../src/commands/context.js';
 import { arithmeticStatements } from '../../src/core/routing/checks/arithmetic.js';
-import { NOW } from '../support.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { promptsJsonl, resultsJsonl, wordProblems, type WordProblem } from '../fixtures/word-problems.js';
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
 /** Every path absolute: the input readers resolve against the process's directory, not ctx.cwd. */
-async function compare(given: string[], cwd: string) {
-  const args = given.map((a) => (/\.(ya?ml|jsonl)$/.test(a) ? join(cwd, a) : a));
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const ctx: Context = { stdin: new PassThrough(), stdout, stderr, env: { HOME: '/nonexistent-home' }, cwd, now: () => NOW, clock: () => 0, onInterrupt: () => () => {} };
-  let code: number | undefined;
-  const cmd = compareCommand(ctx, (c) => (code = c))
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
-  await cmd.parseAsync(['node', 'compare', ...args]);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const compare = (given: string[], cwd: string) =>
+  runInProcess(compareCommand, given.map((a) => (/\.(ya?ml|jsonl)$/.test(a) ? join(cwd, a) : a)), { cwd });
 
 const MODELS = `models:
   strong: { provider: anthropic, model: claude-opus-5-5, price: { input: 5, output: 25 } }
