@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
-import { CheckCompileError, type ReadPolicyFile } from '../core/routing/checks/compile.js';
+import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
 import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped';
@@ -107,36 +107,42 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
   const file = displayPath(located.path, cwd);
   const cache = options.useCache ? cacheFile(options.env, text) : undefined;
   const cached = readCached(cache);
-  const readFile = policyFileReader(dirname(located.path));
+  const files = await policyFiles(dirname(located.path), text);
   if (cached) {
     try {
-      return buildPolicy(cached, file, readFile);
+      return buildPolicy(cached, file, files);
     } catch (err) {
       // A schema or scorer file changed since: validate in full for the file:line message.
       if (!(err instanceof CheckCompileError)) throw err;
     }
   }
   const { validatePolicy } = await import('../core/policy/validate.js');
-  const snapshot = validatePolicy(text, file, { now: options.now, readFile });
+  const snapshot = validatePolicy(text, file, { now: options.now, files });
   if (snapshotIsTimeless(snapshot)) writeCached(cache, snapshot);
-  return buildPolicy(snapshot, file, readFile);
+  return buildPolicy(snapshot, file, files);
 }
 
-/** Files that checks name (json_schema, score): JSON, relative to the policy's directory. */
-export function policyFileReader(dir: string): ReadPolicyFile {
-  return (name) => {
-    let text: string;
-    try {
-      text = readFileSync(resolve(dir, name), 'utf8');
-    } catch (err) {
-      return { ok: false, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((err as NodeJS.ErrnoException).code ?? (err as Error).message) };
-    }
-    try {
-      return { ok: true, json: JSON.parse(text) as unknown };
-    } catch (err) {
-      return { ok: false, message: `not JSON (${(err as Error).message})` };
-    }
-  };
+/**
+ * Files that checks name (json_schema, score): JSON, relative to the policy's directory. The JSON
+ * Schema validator (Ajv) is loaded only when the policy's text mentions json_schema.
+ */
+export async function policyFiles(dir: string, policyText: string): Promise<PolicyFiles> {
+  const compileSchema = policyText.includes('json_schema') ? (await import('../core/routing/checks/json-schema.js')).compileJsonSchema : undefined;
+  return { read: (name) => readJson(resolve(dir, name)), compileSchema };
+}
+
+function readJson(path: string): { ok: true; json: unknown } | { ok: false; message: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((err as NodeJS.ErrnoException).code ?? (err as Error).message) };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, message: `not JSON (${(err as Error).message})` };
+  }
 }
 
 /** Prices that depend on the time of day or a start date must be resolved afresh each run. */

@@ -2,11 +2,8 @@ import { compileMatcher } from '../routing/matchers.js';
 import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
-import { compileCheck, type ReadPolicyFile } from '../routing/checks/compile.js';
+import { compileCheck, NO_FILES, type PolicyFiles } from '../routing/checks/compile.js';
 import type { Cascade } from '../routing/cascade.js';
-
-/** For policies without file-reading checks (json_schema, score): says that no file can be read. */
-export const NO_FILES: ReadPolicyFile = () => ({ ok: false, message: 'no policy directory to read it from' });
 
 /**
  * A validated policy in plain JSON: the checked routes.yaml and each model's resolved prices.
@@ -19,10 +16,10 @@ export interface PolicySnapshot {
 }
 
 /**
- * Build the Policy from a snapshot that has already been validated. `readFile` gives the files its
+ * Build the Policy from a snapshot that has already been validated. `files` gives the files its
  * checks name (JSON Schemas, scorers), read afresh each time: they are not part of the snapshot.
  */
-export function buildPolicy(snapshot: PolicySnapshot, file: string, readFile: ReadPolicyFile = NO_FILES): Policy {
+export function buildPolicy(snapshot: PolicySnapshot, file: string, files: PolicyFiles = NO_FILES): Policy {
   const { input } = snapshot;
   const prices = new Map(snapshot.pricing);
   const models = new Map<string, ModelConfig>();
@@ -47,7 +44,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, readFile: Re
   }));
   const cascades = new Map<string, Cascade>();
   for (const [name, c] of Object.entries(input.cascades ?? {})) {
-    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], readFile }) });
+    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], files }) });
   }
   // No baseline named: compare against the model with the highest output price.
   const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;

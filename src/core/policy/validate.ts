@@ -7,23 +7,23 @@ import { PolicySchema, exampleFor, keysAt, type PolicyInput } from './schema.js'
 import { lookupCatalogue } from '../money/catalogue.js';
 import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
 import { didYouMean } from './suggest.js';
-import { buildPolicy, NO_FILES, type PolicySnapshot } from './build.js';
-import { CheckCompileError, compileCheck, type ReadPolicyFile } from '../routing/checks/compile.js';
+import { buildPolicy, type PolicySnapshot } from './build.js';
+import { CheckCompileError, compileCheck, NO_FILES, type PolicyFiles } from '../routing/checks/compile.js';
 import type { Policy } from './types.js';
 
 
 export interface LoadOptions {
   /** Prices that change over time are resolved for this moment. */
   now: Date;
-  /** Reads a file that a check names (json_schema, score), relative to the policy. */
-  readFile?: ReadPolicyFile | undefined;
+  /** The files checks name (json_schema, score), relative to the policy. */
+  files?: PolicyFiles | undefined;
 }
 
 const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: false } as const;
 
 /** Parse and validate routes.yaml text. Throws PolicyError listing every problem with its line. */
 export function parsePolicy(text: string, file: string, options: LoadOptions): Policy {
-  return buildPolicy(validatePolicy(text, file, options), file, options.readFile);
+  return buildPolicy(validatePolicy(text, file, options), file, options.files);
 }
 
 /** Parse, validate and price routes.yaml text, as a JSON-safe snapshot (see policy-build.ts). */
@@ -247,7 +247,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       checkAlias(alias, at, 'a cascade step');
     });
     try {
-      compileCheck(c.accept, [...path, 'accept'], { models: aliases, readFile: options.readFile ?? NO_FILES });
+      compileCheck(c.accept, [...path, 'accept'], { models: aliases, files: options.files ?? NO_FILES });
     } catch (err) {
       if (!(err instanceof CheckCompileError)) throw err;
       problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: err.hint });

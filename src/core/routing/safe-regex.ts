@@ -4,11 +4,26 @@ import { RE2JS } from 're2js';
  * A user's regex from routes.yaml, run by RE2 (linear time in the text: no pattern can hang a
  * run, issue 10's `(a+)+$`). Written plain or as `/pattern/flags` with flags i, m, s.
  */
-export interface SafeRegex {
-  source: string;
-  test(text: string): boolean;
+export class SafeRegex {
+  // Private: two policies built from the same text compare equal (the policy cache's test).
+  readonly #re: RE2JS;
+
+  constructor(
+    readonly source: string,
+    re: RE2JS,
+  ) {
+    this.#re = re;
+  }
+
+  test(text: string): boolean {
+    return this.#re.test(text);
+  }
+
   /** The first match, or undefined. */
-  find(text: string): string | undefined;
+  find(text: string): string | undefined {
+    const m = this.#re.matcher(text);
+    return m.find() ? (m.group() ?? '') : undefined;
+  }
 }
 
 export class RegexSyntaxError extends Error {}
@@ -34,12 +49,5 @@ export function compileSafeRegex(source: string): SafeRegex {
   } catch (err) {
     throw new RegexSyntaxError((err as Error).message.replace(/^error parsing regexp: /, ''));
   }
-  return {
-    source,
-    test: (text) => re.test(text),
-    find: (text) => {
-      const m = re.matcher(text);
-      return m.find() ? (m.group() ?? '') : undefined;
-    },
-  };
+  return new SafeRegex(source, re);
 }

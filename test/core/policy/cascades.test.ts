@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError, formatProblem, type PolicyProblem } from '../../../src/core/errors.js';
 import { parsePolicy } from '../../../src/core/policy/validate.js';
-import type { ReadPolicyFile } from '../../../src/core/routing/checks/compile.js';
+import type { PolicyFiles } from '../../../src/core/routing/checks/compile.js';
+import { compileJsonSchema } from '../../../src/core/routing/checks/json-schema.js';
 import { describeCheck } from '../../../src/core/routing/checks/evaluate.js';
 import { dedent, NOW } from '../../support.js';
 
 const FILES: Record<string, unknown> = { 'schemas/answer.json': { type: 'object' } };
-const readFile: ReadPolicyFile = (name) => (name in FILES ? { ok: true, json: FILES[name] } : { ok: false, message: 'no such file' });
-const load = (text: string) => parsePolicy(text, 'routes.yaml', { now: NOW, readFile });
+const files: PolicyFiles = { read: (name) => (name in FILES ? { ok: true, json: FILES[name] } : { ok: false, message: 'no such file' }), compileSchema: compileJsonSchema };
+const load = (text: string) => parsePolicy(text, 'routes.yaml', { now: NOW, files });
 
 /** Two models on lines 1-8, then the rest from line 9. */
 const withModels = (rest: string) =>

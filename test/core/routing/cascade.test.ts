@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decideCascade, type Cascade, type StepAnswer } from '../../../src/core/routing/cascade.js';
-import { compileCheck } from '../../../src/core/routing/checks/compile.js';
+import { compileCheck, NO_FILES } from '../../../src/core/routing/checks/compile.js';
 import type { CheckInput } from '../../../src/core/routing/checks/schema.js';
-import { NO_FILES } from '../../../src/core/policy/build.js';
 import { estimateCounter } from '../../../src/core/routing/tokens.js';
 import { userPrompt } from '../../support.js';
 
 const cascade = (steps: string[], accept: CheckInput): Cascade => ({
   name: 'careful',
   try: steps,
-  accept: compileCheck(accept, ['cascades', 'careful', 'accept'], { models: ['nano', 'quick', 'flagship'], readFile: NO_FILES }),
+  accept: compileCheck(accept, ['cascades', 'careful', 'accept'], { models: ['nano', 'quick', 'flagship'], files: NO_FILES }),
 });
 const ACCEPT: CheckInput = { all: [{ finish_reason: 'stop' }, { regex: '####' }, { check: 'arithmetic' }] };
 const prompt = userPrompt('How many apples?');

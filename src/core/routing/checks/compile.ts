@@ -2,18 +2,24 @@ import { formatPath } from '../../errors.js';
 import { didYouMean } from '../../policy/suggest.js';
 import { parseScorer, ScorerFileError } from '../../quality/scorer.js';
 import { compileSafeRegex, REGEX_HINT, RegexSyntaxError } from '../safe-regex.js';
-import { compileJsonSchema, SchemaFileError } from './json-schema.js';
 import { DEFAULT_JUDGE_PROMPT, DEFAULT_VERDICT } from './judge.js';
 import type { CheckInput } from './schema.js';
-import type { Check } from './types.js';
+import type { Check, SchemaValidator } from './types.js';
 
-/** A file a check names (json_schema, score), read by the policy loader; JSON, parsed. */
-export type ReadPolicyFile = (file: string) => { ok: true; json: unknown } | { ok: false; message: string };
+/** The files checks name (json_schema, score), as the policy loader reads them: JSON, parsed. */
+export interface PolicyFiles {
+  read(file: string): { ok: true; json: unknown } | { ok: false; message: string };
+  /** Compiles a JSON Schema (Ajv, which the loader imports only for policies that use json_schema). */
+  compileSchema?: ((schema: unknown) => SchemaValidator) | undefined;
+}
+
+/** For policies read from no directory: no file can be read. */
+export const NO_FILES: PolicyFiles = { read: () => ({ ok: false, message: 'no policy directory to read it from' }) };
 
 export interface CheckEnv {
   /** The policy's model aliases, for judges. */
   models: string[];
-  readFile: ReadPolicyFile;
+  files: PolicyFiles;
 }
 
 export class CheckCompileError extends Error {
@@ -38,7 +44,7 @@ function regex(source: string, path: Path) {
 }
 
 function read(env: CheckEnv, file: string, path: Path, what: string) {
-  const got = env.readFile(file);
+  const got = env.files.read(file);
   if (!got.ok) throw new CheckCompileError(`cannot read ${what} ${JSON.stringify(file)}: ${got.message}`, path, 'paths are relative to the policy file');
   return got.json;
 }
@@ -60,12 +66,15 @@ export function compileCheck(input: CheckInput, path: Path, env: CheckEnv): Chec
   if (input.json_schema !== undefined) {
     const { id: jid, path: jpath } = at('json_schema');
     const json = read(env, input.json_schema, jpath, 'JSON Schema');
+    const compileSchema = env.files.compileSchema;
+    if (!compileSchema) throw new Error('a policy with json_schema checks needs files.compileSchema');
+    let validate: SchemaValidator;
     try {
-      parts.push({ id: jid, kind: 'json', schema: { file: input.json_schema, validate: compileJsonSchema(json) } });
+      validate = compileSchema(json);
     } catch (err) {
-      if (!(err instanceof SchemaFileError)) throw err;
-      throw new CheckCompileError(`${input.json_schema}: ${err.message}`, jpath, 'see https://json-schema.org for the format; draft-07 and 2020-12 are understood');
+      throw new CheckCompileError(`${input.json_schema}: ${(err as Error).message}`, jpath, 'see https://json-schema.org for the format; draft-07 and 2020-12 are understood');
     }
+    parts.push({ id: jid, kind: 'json', schema: { file: input.json_schema, validate } });
   } else if (input.json !== undefined) parts.push({ id: at('json').id, kind: 'json' });
   if (input.number !== undefined) parts.push({ id: at('number').id, kind: 'number', integer: input.number !== true && input.number.integer === true });
   if (input.arithmetic !== undefined) parts.push({ id: at('arithmetic').id, kind: 'arithmetic' });

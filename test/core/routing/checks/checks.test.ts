@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CheckCompileError, compileCheck, type ReadPolicyFile } from '../../../../src/core/routing/checks/compile.js';
+import { CheckCompileError, compileCheck, type PolicyFiles } from '../../../../src/core/routing/checks/compile.js';
+import { compileJsonSchema } from '../../../../src/core/routing/checks/json-schema.js';
 import { describeCheck, evaluateCheck } from '../../../../src/core/routing/checks/evaluate.js';
 import { judgeRequest } from '../../../../src/core/routing/checks/judge.js';
 import type { CheckInput } from '../../../../src/core/routing/checks/schema.js';
@@ -13,8 +14,8 @@ const FILES: Record<string, unknown> = {
   'scorer.json': SCORER,
   'bad-schema.json': { type: 'no-such-type' },
 };
-const readFile: ReadPolicyFile = (name) => (name in FILES ? { ok: true, json: FILES[name] } : { ok: false, message: 'no such file' });
-const env = { models: ['quick', 'flagship'], readFile };
+const files: PolicyFiles = { read: (name) => (name in FILES ? { ok: true, json: FILES[name] } : { ok: false, message: 'no such file' }), compileSchema: compileJsonSchema };
+const env = { models: ['quick', 'flagship'], files };
 
 const compile = (input: CheckInput) => compileCheck(input, ['cascades', 'c', 'accept'], env);
 const prompt = userPrompt('Sam has 3 bags of 4 apples. How many apples?');
