@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,12 +87,16 @@ describe('compare --from evaluates a cascade exactly from logged answers', () =>
     expect(res.stderr).toMatch(/escalated/);
   });
 
-  it('prints the escalation rate beside cost and accuracy in the table', async () => {
-    const res = await compare(['strong.yaml', 'weak.yaml', 'cascade.yaml', ...from], dir);
+  it('prints the escalation rate beside cost and accuracy in the table and the HTML report', async () => {
+    const res = await compare(['strong.yaml', 'weak.yaml', 'cascade.yaml', ...from, '--html', join(dir, 'report.html')], dir);
     expect(res.code).toBe(0);
     const line = res.stderr.split('\n').find((l) => l.includes('cascade.yaml'))!;
     const escalated = problems.filter((p) => p.weak.mistake === 'slip' || p.weak.mistake === 'cut').length;
-    expect(line).toContain(`(${escalated}/120)`);
+    const rate = `${((100 * escalated) / 120).toFixed(1)}% (${escalated}/120)`;
+    expect(line).toContain(rate);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<th class="num">escalated</th>');
+    expect(html).toContain(`<td class="num">${rate}</td>`);
   });
 
   it('a judge cannot be read from logs: its calls are estimated and the prompts marked as estimates', async () => {
