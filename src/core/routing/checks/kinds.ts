@@ -96,7 +96,8 @@ export const CHECK_KINDS: { [K in CheckKind]: CheckKindSpec<K> } = {
   },
   number: {
     run: (c, s) => {
-      const m = ENDS_IN_NUMBER.exec(s.answer.text);
+      // Only the end matters; a bounded tail keeps the unanchored regex linear on long answers.
+      const m = ENDS_IN_NUMBER.exec(s.answer.text.slice(-200));
       if (!m) return { ok: false, why: 'does not end in a number' };
       const value = Number(m[1]!.replace(/[,$€£¥₹]/g, ''));
       if (c.integer && !Number.isInteger(value)) return { ok: false, why: `ends in ${m[1]}, not a whole number` };

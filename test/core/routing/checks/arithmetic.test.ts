@@ -48,6 +48,17 @@ describe('arithmeticStatements: every calculation an answer states', () => {
   });
 });
 
+describe('long answers', () => {
+  it('are checked in about linear time', () => {
+    const text = `${'Step: 12 * 3 = 36, then 36 + 4 = 40 apples and some words.\n'.repeat(2000)}${'9'.repeat(20000)}x`;
+    const started = performance.now();
+    const statements = arithmeticStatements(text);
+    expect(statements).toHaveLength(4000);
+    expect(statements.every((s) => s.ok)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
 describe('text that only looks like arithmetic is not a calculation', () => {
   it.each([
     'x = 5',

@@ -50,6 +50,7 @@ describe('each check kind', () => {
     { name: 'number', check: { number: true }, answer: 'There are 12.5 apples', ok: false, why: 'does not end in a number' },
     { name: 'number at the end', check: { check: 'number' }, answer: 'The answer is $1,234.50.', ok: true, why: 'ends in $1,234.50' },
     { name: 'number in bold', check: { number: true }, answer: '#### **-7**', ok: true, why: 'ends in -7' },
+    { name: 'number after a long run of digits', check: { number: true }, answer: `${'1'.repeat(100000)}x`, ok: false, why: 'does not end in a number' },
     { name: 'integer', check: { number: { integer: true } }, answer: '#### 1,200', ok: true, why: 'ends in 1,200' },
     { name: 'integer, not whole', check: { check: 'integer' }, answer: '#### 12.5', ok: false, why: 'ends in 12.5, not a whole number' },
     { name: 'arithmetic right', check: { arithmetic: true }, answer: '3 * 4 = 12 apples.\n#### 12', ok: true, why: '1 calculation right' },
