@@ -10,7 +10,7 @@ import { inputText, type PromptRecord } from '../core/prompt.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { UserError } from '../core/errors.js';
 import type { FinishReason } from '../core/execution/calls.js';
-import { FINISH_REASONS } from '../core/routing/checks/schema.js';
+import { FINISH_REASONS } from '../core/routing/checks/types.js';
 
 /** The same model in two policies is one model: same provider, id, endpoint and API. */
 export function modelKey(m: ModelConfig): string {

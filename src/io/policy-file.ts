@@ -124,11 +124,12 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
 
 /**
  * Files that checks name (json_schema, score): JSON, relative to the policy's directory. The JSON
- * Schema validator (Ajv) is loaded only when the policy's text mentions json_schema.
+ * Schema validator (Ajv) and the scorer reader (zod) load only for policies that mention them.
  */
 export async function policyFiles(dir: string, policyText: string): Promise<PolicyFiles> {
   const compileSchema = policyText.includes('json_schema') ? (await import('../core/routing/checks/json-schema.js')).compileJsonSchema : undefined;
-  return { read: (name) => readJson(resolve(dir, name)), compileSchema };
+  const parseScorer = policyText.includes('score') ? (await import('../core/quality/scorer.js')).parseScorer : undefined;
+  return { read: (name) => readJson(resolve(dir, name)), compileSchema, parseScorer };
 }
 
 function readJson(path: string): { ok: true; json: unknown } | { ok: false; message: string } {

@@ -1,6 +1,6 @@
 import { formatPath } from '../../errors.js';
 import { didYouMean } from '../../policy/suggest.js';
-import { parseScorer, ScorerFileError } from '../../quality/scorer.js';
+import type { Scorer } from '../../quality/scorer.js';
 import { compileSafeRegex, REGEX_HINT, RegexSyntaxError } from '../safe-regex.js';
 import { DEFAULT_JUDGE_PROMPT, DEFAULT_VERDICT } from './judge.js';
 import type { CheckInput } from './schema.js';
@@ -11,6 +11,8 @@ export interface PolicyFiles {
   read(file: string): { ok: true; json: unknown } | { ok: false; message: string };
   /** Compiles a JSON Schema (Ajv, which the loader imports only for policies that use json_schema). */
   compileSchema?: ((schema: unknown) => SchemaValidator) | undefined;
+  /** Reads a scorer file (quality/scorer.ts's parseScorer, imported only for policies with score checks). */
+  parseScorer?: ((json: unknown) => Scorer) | undefined;
 }
 
 /** For policies read from no directory: no file can be read. */
@@ -100,15 +102,19 @@ export function compileCheck(input: CheckInput, path: Path, env: CheckEnv): Chec
   }
   if (input.score !== undefined) {
     const { id: sid, path: spath } = at('score');
-    const json = read(env, input.score.file, [...spath, 'file'], 'scorer');
+    const file = input.score.file;
+    const json = read(env, file, [...spath, 'file'], 'scorer');
+    const parseScorer = env.files.parseScorer;
+    if (!parseScorer) throw new Error('a policy with score checks needs files.parseScorer');
+    const fail = (message: string) => new CheckCompileError(`${file}: ${message}`, [...spath, 'file'], '`frugal train` writes scorer files; see the README for the frugal-scorer-1 format');
+    let scorer: Scorer;
     try {
-      const scorer = parseScorer(json);
-      if (scorer.kind !== 'cascade') throw new ScorerFileError('a prompt scorer cannot judge answers (its kind is "prompt"; a cascade needs kind "cascade")');
-      parts.push({ id: sid, kind: 'score', file: input.score.file, scorer, threshold: input.score.threshold ?? scorer.threshold });
+      scorer = parseScorer(json);
     } catch (err) {
-      if (!(err instanceof ScorerFileError)) throw err;
-      throw new CheckCompileError(`${input.score.file}: ${err.message}`, [...spath, 'file'], '`frugal train` writes scorer files; see the README for the frugal-scorer-1 format');
+      throw fail((err as Error).message);
     }
+    if (scorer.kind !== 'cascade') throw fail('a prompt scorer cannot judge answers (its kind is "prompt"; a cascade needs kind "cascade")');
+    parts.push({ id: sid, kind: 'score', file, scorer, threshold: input.score.threshold ?? scorer.threshold });
   }
   if (input.all !== undefined) parts.push({ id: at('all').id, kind: 'all', of: input.all.map((c, i) => compileCheck(c, [...path, 'all', i], env)) });
   if (input.any !== undefined) parts.push({ id: at('any').id, kind: 'any', of: input.any.map((c, i) => compileCheck(c, [...path, 'any', i], env)) });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { FinishReason } from '../../execution/calls.js';
+import { FINISH_REASONS } from './types.js';
+
+export { FINISH_REASONS };
 
 /** routes.yaml's answer checks, as written: a mapping of one or more keys (several keys: all of them). */
 export interface CheckInput {
@@ -32,7 +35,6 @@ export interface ScoreInput {
   threshold?: number | undefined;
 }
 
-export const FINISH_REASONS = ['stop', 'length', 'content_filter', 'tool_use', 'refusal', 'other'] as const satisfies readonly FinishReason[];
 
 /** `check: NAME`, the short form of the checks that take no argument. */
 export const NAMED_CHECKS = ['arithmetic', 'json', 'number', 'integer', 'not_refusal'] as const;

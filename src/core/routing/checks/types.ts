@@ -3,6 +3,8 @@ import type { PromptRecord } from '../../prompt.js';
 import type { SafeRegex } from '../safe-regex.js';
 import type { Scorer } from '../../quality/scorer.js';
 
+export const FINISH_REASONS = ['stop', 'length', 'content_filter', 'tool_use', 'refusal', 'other'] as const satisfies readonly FinishReason[];
+
 /** What a check looks at besides the prompt: the answer a model gave. */
 export interface Answer {
   text: string;

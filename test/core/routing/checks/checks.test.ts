@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckCompileError, compileCheck, type PolicyFiles } from '../../../../src/core/routing/checks/compile.js';
 import { compileJsonSchema } from '../../../../src/core/routing/checks/json-schema.js';
+import { parseScorer } from '../../../../src/core/quality/scorer.js';
 import { describeCheck, evaluateCheck } from '../../../../src/core/routing/checks/evaluate.js';
 import { judgeRequest } from '../../../../src/core/routing/checks/judge.js';
 import type { CheckInput } from '../../../../src/core/routing/checks/schema.js';
@@ -14,7 +15,7 @@ const FILES: Record<string, unknown> = {
   'scorer.json': SCORER,
   'bad-schema.json': { type: 'no-such-type' },
 };
-const files: PolicyFiles = { read: (name) => (name in FILES ? { ok: true, json: FILES[name] } : { ok: false, message: 'no such file' }), compileSchema: compileJsonSchema };
+const files: PolicyFiles = { read: (name) => (name in FILES ? { ok: true, json: FILES[name] } : { ok: false, message: 'no such file' }), compileSchema: compileJsonSchema, parseScorer };
 const env = { models: ['quick', 'flagship'], files };
 
 const compile = (input: CheckInput) => compileCheck(input, ['cascades', 'c', 'accept'], env);
