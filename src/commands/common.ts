@@ -28,6 +28,17 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+/** A share from 0 to 1, as a fraction (0.3) or a percentage (30%). */
+export function fractionArg(name: string) {
+  return (value: string): number => {
+    const pct = value.trim().endsWith('%');
+    const n = Number(pct ? value.trim().slice(0, -1) : value);
+    const f = pct ? n / 100 : n;
+    if (value.trim() === '' || !Number.isFinite(f) || f < 0 || f > 1) throw new InvalidArgumentError(`${name} is a share from 0 to 1 (0.3) or a percentage (30%)`);
+    return f;
+  };
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

@@ -8,6 +8,8 @@ import { inputText, type PromptRecord } from '../core/prompt.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { UserError } from '../core/errors.js';
 import { readResults } from '../io/result-reader.js';
+import type { FinishReason } from '../core/execution/calls.js';
+import { FINISH_REASONS } from '../core/routing/checks/types.js';
 
 /** The same model in two policies is one model: same provider, id, endpoint and API. */
 export function modelKey(m: ModelConfig): string {
@@ -57,7 +59,10 @@ interface Logged {
   output: string | undefined;
   usage: Usage | undefined;
   failed: boolean;
+  finishReason: FinishReason | undefined;
 }
+
+const isFinishReason = (v: unknown): v is FinishReason => typeof v === 'string' && (FINISH_REASONS as readonly string[]).includes(v);
 
 /** Index earlier `frugal run` results by "provider/model" and prompt id, for --from. */
 export async function readLogged(files: string[]): Promise<Map<string, Logged>> {
@@ -69,7 +74,7 @@ export async function readLogged(files: string[]): Promise<Map<string, Logged>> 
         const key = `${r.provider}/${r.model}\u0000${r.id}`;
         // A success wins over a failure logged for the same pair (a resumed run logs both).
         if (r.failed && logged.has(key)) return;
-        logged.set(key, { output: r.output, usage: r.usage, failed: r.failed });
+        logged.set(key, { output: r.output, usage: r.usage, failed: r.failed, finishReason: r.finishReason });
       });
     } catch (err) {
       throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
@@ -88,5 +93,7 @@ export function loggedOutcome(logged: Map<string, Logged>, model: ModelConfig, g
     answer: hit.output,
     failed: hit.failed,
     ...gradeOf(g.grader, hit.failed, hit.output),
+    finishReason: hit.finishReason,
+    outputTokens: hit.usage?.output,
   };
 }

@@ -21,7 +21,8 @@ import { loadCounter } from '../io/tokenizer.js';
 import { LiveSession, sessionOptions } from '../run/session.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
-import { collect, concurrencyArg, examples, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
+import { collect, concurrencyArg, examples, fractionArg, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
+import { CascadeRoutes } from './compare-cascades.js';
 import { write, writeRaw, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';
 
@@ -41,6 +42,7 @@ interface CompareOptions {
   maxSpend?: bigint;
   output?: string;
   outputTokens?: number;
+  escalationRate: number;
   cache?: boolean;
   /** --no-ledger sets this false. */
   ledger: boolean;
@@ -76,6 +78,7 @@ export function compareCommand(ctx: Context, setExitCode: (code: number) => void
     .option('--max-spend <usd>', 'live: hard budget in USD for the comparison (exit 3 when reached)', usd('--max-spend'))
     .option('-o, --output <file>', 'live: write every call it made, one record per (model, prompt) in `run`\'s format (feed it back with --from)')
     .option('--output-tokens <n>', 'dry run: expected answer length in tokens', nonNegativeInt('--output-tokens'))
+    .option('--escalation-rate <r>', "dry run (and prompts with no logged answer): the share of a cascade step's answers assumed to fail its checks", fractionArg('--escalation-rate'), 0.5)
     .option('--cache', 'live: also reuse answers from the persistent response cache (and fill it)')
     .option('--no-ledger', 'live: do not record the calls in the spend ledger')
     .option('--log-prompts', 'live: also store the prompt text in the ledger')
@@ -133,18 +136,19 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   }
   if (prompts.length === 0) throw new UserError(`${opts.input}: no prompts to compare`);
 
+  const cascades = new CascadeRoutes();
   const compared: ComparedPolicy[] = policies.map(({ file, policy }) => {
     const counter = counters.get(policy.tokenizer)!;
     const routes: string[] = [];
     const classes: (string | null)[] = [];
     for (const g of prompts) {
       const d = classify(policy, g.prompt, counter);
-      routes.push(modelKey(policy.models.get(d.route)!));
+      routes.push(cascades.keyOf(policy, file, d.route));
       classes.push(d.class);
     }
     return { name: displayPath(resolve(ctx.cwd, file), ctx.cwd), file, routes, classes };
   });
-  const needed = new Set<string>([baselineKey, ...compared.flatMap((p) => p.routes)]);
+  const needed = new Set<string>([baselineKey, ...compared.flatMap((p) => p.routes.flatMap((r) => cascades.modelsOf(r)))]);
 
   const outcomes = new Map<string, PairOutcome[]>();
   let failedPairs = 0;
@@ -162,7 +166,9 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     failedPairs = await runPairs(ctx, opts, first, models, needed, prompts, outcomes);
   }
 
-  const labels = new Map([...models].map(([k, m]) => [k, modelLabel(m)]));
+  const labels = new Map([...[...models].map(([k, m]) => [k, modelLabel(m)] as [string, string]), ...cascades.labels()]);
+  const pair = (key: string, i: number) => outcomes.get(key)![i]!;
+  const cascaded = cascades.outcomes(prompts, pair, counters.get(first.tokenizer)!, opts.escalationRate);
   const report = buildReport({
     mode: opts.dryRun ? 'dry-run' : opts.from ? 'from' : 'live',
     promptIds: prompts.map((g) => g.prompt.id),
@@ -170,7 +176,8 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     policies: compared,
     labels,
     baselineKey,
-    outcome: (key, i) => outcomes.get(key)![i]!,
+    cascades: cascades.steps(),
+    outcome: (key, i) => cascaded.get(key)?.[i] ?? pair(key, i),
     minQuality: opts.minQuality,
   });
 

@@ -7,7 +7,8 @@ import { sourceText, type PromptRecord } from '../core/prompt.js';
 import { addPromptFlags, promptSettings, type PromptFlagValues } from './prompt-flags.js';
 import { readPrompts } from '../io/input.js';
 import { loadCounter } from '../io/tokenizer.js';
-import { addRoutesOption, collect, examples, loadPolicy, nonNegativeInt } from './common.js';
+import { addRoutesOption, collect, examples, fractionArg, loadPolicy, nonNegativeInt } from './common.js';
+import { cascadeJson, cascadeLines } from '../view/cascade-text.js';
 import { write, type Context } from './context.js';
 import { explainSimilar, similarLines } from './explain-similar.js';
 
@@ -16,6 +17,7 @@ interface ExplainOptions extends PromptFlagValues {
   prompt?: string[];
   field?: string[];
   outputTokens?: number;
+  escalationRate: number;
   json?: boolean;
   offline?: boolean;
   home?: string;
@@ -59,6 +61,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     .option('-p, --prompt <text>', 'the prompt, as for run', collect)
     .option('--field <key=value>', 'a record field for field rules, as in JSONL input (repeatable)', collect)
     .option('--output-tokens <n>', 'expected answer length in tokens for the estimate', nonNegativeInt('--output-tokens'))
+    .option('--escalation-rate <r>', "for a cascade: the share of a step's answers assumed to fail its checks (0 to 1)", fractionArg('--escalation-rate'), 0.5)
     .option('--json', 'print the explanation as JSON')
     .option('--offline', 'make no call: refuse when similar_to classes need an embedding call')
     .option('--home <dir>', 'where the embedding cache lives (default: as for frugal run)')
@@ -74,8 +77,9 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     prompt.fields = { ...prompt.fields, ...parseFields(opts.field ?? []) };
     const similar = await explainSimilar(ctx, policy, prompt, counter, opts);
     const { decision, trace } = traceClasses(policy, prompt, counter, similar.features);
-    const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens });
-    const model = policy.models.get(decision.route)!;
+    const record = estimateRecord(policy, prompt, decision, counter, { tokens: opts.outputTokens, escalationRate: opts.escalationRate });
+    const cascade = policy.cascades.get(decision.route);
+    const model = policy.models.get(cascade ? cascade.try[0]! : decision.route)!;
     const baseline = policy.models.get(policy.baseline)!;
     const saved = record.baselineCost! - record.cost!;
     if (opts.json) {
@@ -95,6 +99,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
           savings_usd: picoToUsd(saved),
           classes: trace.map((t) => ({ name: t.name, route: t.route, matched: t.ok, why: t.why, shadowed: t.shadowed })),
           ...(similar.nearest.length > 0 ? { similar_to: similar.nearest, embedder: similar.embedder, embedding_calls: similar.calls.length } : {}),
+          ...(cascade ? { cascade: cascadeJson(policy, cascade), escalation_rate_assumed: opts.escalationRate } : {}),
         }),
       );
       setExitCode(0);
@@ -103,8 +108,9 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
     const lines = [
       `prompt:   ${decision.promptTokens} tokens (${counter.exact ? 'o200k' : 'estimated'})`,
       `class:    ${decision.class ?? '(none: default route)'}`,
-      `route:    ${decision.route} -> ${model.provider}/${model.model}`,
+      cascade ? `route:    ${decision.route} (cascade)` : `route:    ${decision.route} -> ${model.provider}/${model.model}`,
       `why:      ${decision.reason}`,
+      ...(cascade ? ['', ...cascadeLines(policy, cascade)] : []),
       '',
       'classes, in order:',
       ...trace.map((t) => `  ${t.ok ? (t.shadowed ? '~' : '✓') : '✗'} ${t.name.padEnd(14)} -> ${t.route.padEnd(10)} ${t.why}${t.shadowed && t.ok ? ' (an earlier class won)' : ''}`),
@@ -113,6 +119,7 @@ export function explainCommand(ctx: Context, setExitCode: (code: number) => void
       ...similarLines(similar),
       '',
       `estimate: ${formatUsd(record.cost)} on ${decision.route} (${record.usage.input} input + ${record.usage.output} output tokens${record.outputTokensSource === 'default' ? ', output assumed; set --output-tokens' : ''})`,
+      ...(cascade ? [`          assuming ${+(opts.escalationRate * 100).toFixed(2)}% of each step's answers fail the checks (--escalation-rate); every step called is paid`] : []),
       `baseline: ${formatUsd(record.baselineCost)} on ${baseline.alias} (${baseline.provider}/${baseline.model})`,
       `saves:    ${formatUsd(saved)} (${formatPct(saved, record.baselineCost)})`,
     ];

@@ -9,6 +9,7 @@ export interface RunOptions extends PromptFlagValues {
   summaryJson?: string;
   summary?: boolean;
   outputTokens?: number;
+  escalationRate: number;
   inputFormat: InputFormat;
   format: 'auto' | 'jsonl' | 'text';
   quiet?: boolean;

@@ -11,7 +11,7 @@ import { checkOutputs } from '../io/output-paths.js';
 import { ResultWriter } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
 import { RunStore } from '../view/run-store.js';
-import { addRoutesOption, collect, concurrencyArg, examples, loadPolicy, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
+import { addRoutesOption, collect, concurrencyArg, examples, fractionArg, loadPolicy, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
 import { write, type Context } from './context.js';
 import type { RunOptions } from './run-shared.js';
 import { addPromptFlags, promptSettings } from './prompt-flags.js';
@@ -40,6 +40,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--home <dir>', 'where the ledger and cache live (default: $FRUGAL_HOME, else $XDG_DATA_HOME/frugal, else ~/.local/share/frugal)')
     .option('--offline', 'with --dry-run: make no call at all, not even the embedding calls of similar_to classes')
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
+    .option('--escalation-rate <r>', "dry run: the share of a cascade step's answers assumed to fail its checks (0 to 1)", fractionArg('--escalation-rate'), 0.5)
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
     .option('--stream', 'single prompt: stream the answer to stdout as it arrives even when stdout is a pipe (always on a terminal)')
@@ -101,7 +102,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
         policy,
         counter,
         forceRoute: opts.model,
-        assumption: { tokens: opts.outputTokens },
+        assumption: { tokens: opts.outputTokens, escalationRate: opts.escalationRate },
         emit,
         now: ctx.clock,
         write: (r) => writer.write(r),
@@ -115,19 +116,22 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
     }
     if (!opts.quiet) {
       const { summaryTable } = await import('../view/summary-table.js');
-      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens, columns: ctx.stderr.columns }));
+      write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens, columns: ctx.stderr.columns, escalationRate: opts.escalationRate }));
       if (features) write(ctx.stderr, features.report());
     }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
   } else {
     if (opts.offline) throw new UserError('--offline goes with --dry-run: a live run sends prompts');
+    // Live cascades wait for the executor that calls the next step (see routing/cascade.ts).
+    const routes = [policy.default, ...policy.classes.map((c) => c.route)];
+    if (opts.model === undefined && routes.some((r) => policy.cascades.has(r))) throw new UserError(`${policy.file} routes prompts to cascades, which run live in a later version`, 'estimate them with --dry-run, or evaluate them on logged answers with `frugal compare --from`');
     const { runLive } = await import('./run-live.js');
     if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');
     code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });
   }
   if (opts.summaryJson) {
     const { summaryJson } = await import('../view/summary-json.js');
-    await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens }));
+    await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens, escalationRate: opts.escalationRate }));
   }
   return code;
 }

@@ -5,6 +5,8 @@ import { UserError } from '../core/errors.js';
 import { packageFile } from '../package-root.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
+import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
+import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped' | 'config-file';
 
@@ -136,12 +138,44 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
   const file = displayPath(located.path, cwd);
   const cache = options.useCache ? cacheEntry(options.env, text) : undefined;
   const cached = readCached(cache);
-  if (cached) return buildPolicy(cached, file);
+  const files = await policyFiles(dirname(located.path), text);
+  if (cached) {
+    try {
+      return buildPolicy(cached, file, files);
+    } catch (err) {
+      // A schema or scorer file changed since: validate in full for the file:line message.
+      if (!(err instanceof CheckCompileError)) throw err;
+    }
+  }
   const { validatePolicy } = await import('../core/policy/validate.js');
   const readFile = (name: string) => readFileSync(resolve(dirname(located.path), name), 'utf8');
-  const snapshot = validatePolicy(text, file, { now: options.now, readFile });
+  const snapshot = validatePolicy(text, file, { now: options.now, files, readFile });
   if (snapshotIsTimeless(snapshot) && !readsFiles(text)) writeCached(cache, snapshot);
-  return buildPolicy(snapshot, file);
+  return buildPolicy(snapshot, file, files);
+}
+
+/**
+ * Files that checks name (json_schema, score): JSON, relative to the policy's directory. The JSON
+ * Schema validator (Ajv) and the scorer reader (zod) load only for policies that mention them.
+ */
+export async function policyFiles(dir: string, policyText: string): Promise<PolicyFiles> {
+  const compileSchema = policyText.includes('json_schema') ? (await import('../core/routing/checks/json-schema.js')).compileJsonSchema : undefined;
+  const parseScorer = policyText.includes('score') ? (await import('../core/quality/scorer.js')).parseScorer : undefined;
+  return { read: (name) => readJson(resolve(dir, name)), compileSchema, parseScorer };
+}
+
+function readJson(path: string): { ok: true; json: unknown } | { ok: false; message: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((err as NodeJS.ErrnoException).code ?? (err as Error).message) };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, message: `not JSON (${(err as Error).message})` };
+  }
 }
 
 /** A policy whose examples come from files is validated afresh: the files may have changed. */

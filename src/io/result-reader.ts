@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
 
 /** One line of a results file (`frugal run -o`, `frugal compare -o`), as far as readers need it. */
@@ -13,9 +14,31 @@ export interface LoggedResult {
   /** cost_usd as written (the exact picodollar amount / 1e12), undefined when unknown. */
   costUsd: number | undefined;
   estimated: boolean;
+  /** Why the kept answer ended: the record's, else its last answer call's. */
+  finishReason: FinishReason | undefined;
 }
 
-type Raw = { id?: unknown; provider?: unknown; model?: unknown; output?: unknown; usage?: Record<string, unknown> | null; error?: unknown; cost_usd?: unknown; estimated?: unknown };
+type Raw = {
+  id?: unknown;
+  provider?: unknown;
+  model?: unknown;
+  output?: unknown;
+  usage?: Record<string, unknown> | null;
+  error?: unknown;
+  cost_usd?: unknown;
+  estimated?: unknown;
+  finish_reason?: unknown;
+  calls?: { kind?: unknown; finish_reason?: unknown }[];
+};
+
+const FINISH: ReadonlySet<unknown> = new Set<FinishReason>(['stop', 'length', 'content_filter', 'tool_use', 'refusal', 'other']);
+
+function finishOf(r: Raw): FinishReason | undefined {
+  if (FINISH.has(r.finish_reason)) return r.finish_reason as FinishReason;
+  const answers = Array.isArray(r.calls) ? r.calls.filter((c) => c && c.kind === 'answer') : [];
+  const last = answers[answers.length - 1]?.finish_reason;
+  return FINISH.has(last) ? (last as FinishReason) : undefined;
+}
 
 function usageOf(u: Raw['usage']): Usage | undefined {
   if (!u || typeof u.input_tokens !== 'number' || typeof u.output_tokens !== 'number') return undefined;
@@ -40,6 +63,7 @@ export function parseResultLine(line: string): LoggedResult | undefined {
     failed: r.error !== null && r.error !== undefined,
     costUsd: typeof r.cost_usd === 'number' ? r.cost_usd : undefined,
     estimated: r.estimated === true,
+    finishReason: finishOf(r),
   };
 }
 

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { TABLE_STYLE } from './table-style.js';
 import { describeMatcher } from '../core/routing/matchers.js';
+import { describeCheck } from '../core/routing/checks/evaluate.js';
 import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { describeRate } from '../core/money/pricing.js';
 
@@ -46,5 +47,9 @@ export function policyReport(policy: Policy, origin: string): string {
   lines.push('', 'models:', modelsTable(policy), '', 'classes, in order (the first match wins):');
   policy.classes.forEach((c, i) => lines.push(`  ${i + 1}. ${c.name} -> ${c.route}: ${describeMatcher(c.when)}`));
   lines.push(`  otherwise -> ${policy.default}`);
+  if (policy.cascades.size > 0) {
+    lines.push('', 'cascades (the first accepted answer is kept; the last step always answers):');
+    for (const c of policy.cascades.values()) lines.push(`  ${c.name}: ${c.try.join(' -> ')}; accept when ${describeCheck(c.accept)}`);
+  }
   return lines.join('\n');
 }

@@ -1,10 +1,10 @@
 import { failures, savings, type RunTotals } from '../core/money/accounting.js';
-import { DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
+import { DEFAULT_ESCALATION_RATE, DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
 import { pctNumber, picoToUsd } from '../core/money/money.js';
 import type { Policy } from '../core/policy/types.js';
 
 /** The run summary as JSON (--summary-json): the same figures as the table, unrounded. */
-export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?: number | undefined } = {}) {
+export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?: number | undefined; escalationRate?: number | undefined } = {}) {
   const baseline = policy.models.get(policy.baseline)!;
   const saved = savings(t);
   const models = [...t.models.values()]
@@ -60,6 +60,7 @@ export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?
             from_max_tokens: t.outputTokenSources.max_tokens,
             from_default: t.outputTokenSources.default,
           },
+          ...(policy.cascades.size > 0 ? { escalation_rate_assumption: extra.escalationRate ?? DEFAULT_ESCALATION_RATE } : {}),
         }
       : {}),
     elapsed_ms: t.startedAt !== undefined && t.endedAt !== undefined ? t.endedAt - t.startedAt : null,

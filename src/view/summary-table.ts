@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { TABLE_STYLE } from './table-style.js';
 import { fitTable } from './table-fit.js';
 import { failures, savings, type RunTotals } from '../core/money/accounting.js';
-import { DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
+import { DEFAULT_ESCALATION_RATE, DEFAULT_OUTPUT_TOKENS } from '../core/money/estimate.js';
 import { formatInt, formatPct, formatUsd } from '../core/money/money.js';
 import type { Policy } from '../core/policy/types.js';
 
@@ -54,7 +54,7 @@ function modelsTable(t: RunTotals, l: Layout): string {
 }
 
 /** The end-of-run table: one row per model, then total, baseline and savings; narrower layouts on narrow terminals. */
-export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined; columns?: number | undefined } = {}): string {
+export function summaryTable(t: RunTotals, policy: Policy, options: { outputTokens?: number | undefined; columns?: number | undefined; escalationRate?: number | undefined } = {}): string {
   if (t.prompts === 0 && t.skipped === 0 && t.stop !== 'budget') return noPrompts(t);
   const estimate = t.dryRun ? ' (est.)' : '';
   // Not a terminal (a file, a CI log): nothing wraps, so the full layout.
@@ -79,6 +79,11 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   if (t.dryRun) {
     const assumption = outputAssumption(t, options.outputTokens);
     if (assumption) lines.push(assumption);
+    const cascaded = [...policy.cascades.keys()].reduce((n, name) => n + (t.models.get(name)?.calls ?? 0), 0);
+    if (cascaded > 0) {
+      const rate = options.escalationRate ?? DEFAULT_ESCALATION_RATE;
+      lines.push(`escalation rate assumed: ${+(rate * 100).toFixed(2)}% of each cascade step's answers fail its checks (--escalation-rate) for ${formatInt(cascaded)} prompts`);
+    }
     lines.push('dry run: nothing was sent; input tokens and costs are estimates');
   }
   for (const th of t.throttled) {

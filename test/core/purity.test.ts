@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 
 const CORE = new URL('../../src/core/', import.meta.url).pathname;
 
-// Pure libraries core may use: parsing, validation, the price catalogue, linear-time regexes, numerics.
-const ALLOWED = /^(zod|yaml|@pydantic\/genai-prices|re2js|ml-[a-z-]+|ajv(\/.*)?|ajv-formats|expr-eval|mathjs)$/;
+// Pure libraries core may use: parsing, validation, the price catalogue, linear-time regexes, numerics,
+// an expression parser (jsep only parses: frugal evaluates its tree over numbers itself).
+const ALLOWED = /^(zod|yaml|@pydantic\/genai-prices|re2js|ml-[a-z-]+|ajv(\/.*)?|ajv-formats|expr-eval|mathjs|jsep)$/;
 const FORBIDDEN_GLOBALS = /\b(process\.|Date\.now\(|new Date\(\)|performance\.now\(|Math\.random\(|require\()/;
 
 function sources(dir: string): string[] {

@@ -150,7 +150,7 @@ describe.concurrent('frugal validate', () => {
           'frugal: team.yaml:5 models.balanced.provider: "opnai" is not allowed (did you mean "openai"?)',
           '  hint: use one of: openai, anthropic, openai-compatible',
           'team.yaml:2 clases: unknown key (did you mean "classes"?)',
-          '  hint: allowed here: baseline, default, tokenizer, models, classes, budget, embedder, tests, tests_file',
+          '  hint: allowed here: baseline, default, tokenizer, models, classes, cascades, budget, embedder, tests, tests_file',
           '',
         ].join('\n'),
       );

@@ -80,6 +80,11 @@ export function emptyTotals(policy: Policy): RunTotals {
       ...emptyUsageSums(),
     });
   }
+  // A cascade is a route of its own: its prompts are counted on it (its model: the steps in order).
+  for (const c of policy.cascades.values()) {
+    const first = policy.models.get(c.try[0]!)!;
+    models.set(c.name, { route: c.name, provider: first.provider, model: `${first.model} (cascade ${c.try.join(' -> ')})`, calls: 0, failed: 0, inFlight: 0, unsettled: 0n, unsettledCalls: 0, ...emptyUsageSums() });
+  }
   return {
     dryRun: false,
     prompts: 0,

@@ -3,6 +3,8 @@ import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
 import type { ModelOptions } from './options.js';
+import { compileCheck, NO_FILES, type PolicyFiles } from '../routing/checks/compile.js';
+import type { Cascade } from '../routing/cascade.js';
 
 /**
  * A validated policy in plain JSON: the checked routes.yaml and each model's resolved prices.
@@ -14,8 +16,11 @@ export interface PolicySnapshot {
   pricing: [string, ModelPricing][];
 }
 
-/** Build the Policy from a snapshot that has already been validated. */
-export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
+/**
+ * Build the Policy from a snapshot that has already been validated. `files` gives the files its
+ * checks name (JSON Schemas, scorers), read afresh each time: they are not part of the snapshot.
+ */
+export function buildPolicy(snapshot: PolicySnapshot, file: string, files: PolicyFiles = NO_FILES): Policy {
   const { input } = snapshot;
   const prices = new Map(snapshot.pricing);
   const models = new Map<string, ModelConfig>();
@@ -40,6 +45,10 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
     when: compileMatcher(c.when, ['classes', i, 'when']),
     schema: c.schema,
   }));
+  const cascades = new Map<string, Cascade>();
+  for (const [name, c] of Object.entries(input.cascades ?? {})) {
+    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], files }) });
+  }
   // No baseline named: compare against the model with the highest output price.
   const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;
   return {
@@ -53,6 +62,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
     embedder: input.embedder ?? 'builtin',
     tests: input.tests ?? [],
     testsFile: input.tests_file,
+    cascades,
     budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd: new Map(Object.entries(input.budget?.per_model ?? {})) },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CascadeSchema, cascadeKeysAt, CHECK_EXAMPLES } from '../routing/checks/schema.js';
 
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
@@ -103,6 +104,7 @@ export const PolicySchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'model aliases use letters, digits, "_", "-" and "."'), ModelSchema)
     .refine((m) => Object.keys(m).length > 0, 'at least one model is required'),
   classes: z.array(ClassSchema).optional(),
+  cascades: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'cascade names use letters, digits, "_", "-" and "."'), CascadeSchema).optional(),
   budget: BudgetSchema.optional(),
   embedder: z.string().min(1).optional(),
   tests: z.array(PolicyTestSchema).optional(),
@@ -171,6 +173,7 @@ const EXAMPLES: Record<string, string> = {
   budget: 'budget: { max_spend: 5 }',
   max_spend: 'max_spend: 5',
   per_model: 'per_model: { flagship: 2 }',
+  ...CHECK_EXAMPLES,
 };
 
 /** An example of the key at `path` written correctly, for hints on wrong values. */
@@ -180,7 +183,7 @@ export function exampleFor(path: readonly PropertyKey[]): string | undefined {
     const key = path[i];
     if (typeof key === 'string' && Object.hasOwn(EXAMPLES, key)) example = EXAMPLES[key];
     // The key after these is a name the user chose (a model alias, a record field), not a schema key.
-    if (key === 'models' || key === 'field' || key === 'per_model') i++;
+    if (key === 'models' || key === 'field' || key === 'per_model' || key === 'cascades') i++;
     // Below these is free-form content the user wrote (option values, a JSON Schema).
     if (key === 'options' || key === 'schema') break;
   }
@@ -193,5 +196,6 @@ export function keysAt(path: readonly PropertyKey[]): string[] {
   if (path[0] === 'models') return path.length === 2 ? MODEL_KEYS : path[2] === 'price' ? PRICE_KEYS : [];
   if (path[0] === 'budget') return BUDGET_KEYS;
   if (path[0] === 'classes') return path.length === 2 ? CLASS_KEYS : path[path.length - 1] === 'similar_to' ? SIMILAR_KEYS : MATCHER_KEYS;
+  if (path[0] === 'cascades') return path.length === 1 ? [] : cascadeKeysAt(path.slice(2));
   return [];
 }

@@ -2,6 +2,7 @@ import type { Matcher } from '../routing/matchers.js';
 import type { ProviderKind } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
 import type { ModelOptions } from './options.js';
+import type { Cascade } from '../routing/cascade.js';
 
 export interface ModelConfig {
   alias: string;
@@ -20,6 +21,7 @@ export interface ModelConfig {
 export interface ClassRule {
   name: string;
   description?: string | undefined;
+  /** A model alias or a cascade name. */
   route: string;
   when: Matcher;
   /** A JSON Schema the class's answers must conform to (compile it with core/quality/json-schema.ts). */
@@ -31,10 +33,13 @@ export interface Policy {
   baseline: string;
   /** True when routes.yaml named no baseline and the priciest model was taken. */
   baselineImplied: boolean;
+  /** A model alias or a cascade name. */
   default: string;
   tokenizer: 'estimate' | 'o200k';
   models: Map<string, ModelConfig>;
   classes: ClassRule[];
+  /** Cascades by name: routes may name one instead of a model. */
+  cascades: Map<string, Cascade>;
   budget: { maxSpendUsd?: number | undefined; perModelUsd: Map<string, number> };
   /** What computes `similar_to` similarities: `builtin` (lexical, in process) or a model alias. */
   embedder: string;

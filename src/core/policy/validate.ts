@@ -2,12 +2,14 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } fr
 import type { z } from 'zod';
 import { PolicyError, formatPath, type PolicyProblem } from '../errors.js';
 import { compileMatcher, MatcherCompileError } from '../routing/matchers.js';
+import { REGEX_HINT } from '../routing/safe-regex.js';
 import { PolicySchema, exampleFor, keysAt, type PolicyInput } from './schema.js';
 import { lookupCatalogue } from '../money/catalogue.js';
 import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
 import { didYouMean } from './suggest.js';
 import { buildPolicy, type PolicySnapshot } from './build.js';
 import { checkSimilar, checkTests, readExamples } from './similar-checks.js';
+import { CheckCompileError, compileCheck, NO_FILES, type PolicyFiles } from '../routing/checks/compile.js';
 import type { Policy } from './types.js';
 import { apiOf, checkOption, isOptionKey, OPTION_KEYS } from './resolve-options.js';
 import { OPTIONS_BY_API } from './options.js';
@@ -18,13 +20,15 @@ export interface LoadOptions {
   now: Date;
   /** Reads a file the policy names (examples_file), relative to the policy's folder; throws when it cannot. */
   readFile?: ((name: string) => string) | undefined;
+  /** The files checks name (json_schema, score), relative to the policy. */
+  files?: PolicyFiles | undefined;
 }
 
 const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: false } as const;
 
 /** Parse and validate routes.yaml text. Throws PolicyError listing every problem with its line. */
 export function parsePolicy(text: string, file: string, options: LoadOptions): Policy {
-  return buildPolicy(validatePolicy(text, file, options), file);
+  return buildPolicy(validatePolicy(text, file, options), file, options.files);
 }
 
 /** Parse, validate and price routes.yaml text, as a JSON-safe snapshot (see policy-build.ts). */
@@ -221,7 +225,42 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     prices.push([alias, pricing]);
   }
 
-  checkAlias(input.default, ['default'], 'default');
+  const cascadeNames = Object.keys(input.cascades ?? {});
+  const routes = [...aliases, ...cascadeNames];
+  const checkRoute = (route: string, path: PropertyKey[], what: string) => {
+    if (input.models[route] || input.cascades?.[route]) return;
+    if (cascadeNames.length === 0) return void checkAlias(route, path, what);
+    problems.push({
+      line: where(path),
+      path: formatPath(path),
+      message: `unknown model or cascade "${route}"${didYouMean(route, routes)}`,
+      hint: `${what} must name one of the models (${aliases.join(', ')}) or cascades (${cascadeNames.join(', ')})`,
+    });
+  };
+  for (const [name, c] of Object.entries(input.cascades ?? {})) {
+    const path = ['cascades', name];
+    if (input.models[name]) {
+      problems.push({ line: where(['cascades'], name), path: formatPath(path), message: `"${name}" is both a model and a cascade`, hint: 'routes name either; give the cascade another name' });
+    }
+    if (c.try.length < 2) {
+      problems.push({ line: where([...path, 'try']), path: formatPath([...path, 'try']), message: `a cascade tries at least two models, got ${c.try.length}`, hint: 'for example `try: [quick, flagship]`; to use one model, route to it directly' });
+    }
+    const seen = new Set<string>();
+    c.try.forEach((alias, i) => {
+      const at = [...path, 'try', i];
+      if (seen.has(alias)) problems.push({ line: where(at), path: formatPath(at), message: `"${alias}" is tried twice`, hint: 'the same model would give the same kind of answer again: list each model once' });
+      seen.add(alias);
+      checkAlias(alias, at, 'a cascade step');
+    });
+    try {
+      compileCheck(c.accept, [...path, 'accept'], { models: aliases, files: options.files ?? NO_FILES });
+    } catch (err) {
+      if (!(err instanceof CheckCompileError)) throw err;
+      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: err.hint });
+    }
+  }
+
+  checkRoute(input.default, ['default'], 'default');
   if (input.baseline !== undefined) checkAlias(input.baseline, ['baseline'], 'baseline');
 
   const names = new Set<string>();
@@ -231,7 +270,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       problems.push({ line: where([...path, 'name']), path: formatPath([...path, 'name']), message: `class "${c.name}" is defined twice`, hint: 'class names must be unique' });
     }
     names.add(c.name);
-    checkAlias(c.route, [...path, 'route'], 'route');
+    checkRoute(c.route, [...path, 'route'], 'route');
     readExamples(c.when, [...path, 'when'], options.readFile, where, problems);
     if (c.schema) {
       const compiled = compileJsonSchema(c.schema, c.name);
@@ -241,7 +280,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       compileMatcher(c.when, [...path, 'when']);
     } catch (err) {
       if (!(err instanceof MatcherCompileError)) throw err;
-      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: 'regexes use JavaScript syntax; escape backslashes inside double quotes ("\\\\b")' });
+      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: REGEX_HINT });
     }
   });
 

@@ -23,6 +23,8 @@ export interface PolicyResult {
   qualityKept: number | null;
   /** Prompts whose figures are estimates (dry run, or --from with a model never logged for them). */
   estimated: number;
+  /** Policies with cascades: prompts a cascade decided from answers, and how many escalated. */
+  escalation?: { prompts: number; escalated: number; rate: number } | undefined;
 }
 
 export interface Regression {

@@ -1,5 +1,6 @@
 import type { CompareReport, PolicyResult, Regression } from './compare-types.js';
 import type { Pico } from '../money/money.js';
+import type { FinishReason } from '../execution/calls.js';
 import { pickBest, qualityFromCounts, qualityKept, randomRouter, type ModelTotals } from './quality.js';
 
 /** What sending one prompt to one model gave (or, estimated, would give). */
@@ -14,12 +15,21 @@ export interface PairOutcome {
   correct: boolean;
   /** What the grader made of a wrong answer, for regressions. */
   detail?: string | undefined;
+  /** Why the answer ended and its output tokens, when known: what a cascade's checks may read. */
+  finishReason?: FinishReason | undefined;
+  outputTokens?: number | undefined;
+  /** A cascade's outcome: the calls it paid for, by "provider/model" label... */
+  calls?: Record<string, number> | undefined;
+  /** ...whether it escalated (undefined when it could not be decided from answers: an estimate)... */
+  escalated?: boolean | undefined;
+  /** ...and the model whose answer it kept. */
+  kept?: string | undefined;
 }
 
 export interface ComparedPolicy {
   name: string;
   file: string;
-  /** Per prompt: the model key it routes to, and the class that sent it there. */
+  /** Per prompt: the model key it routes to (or a cascade's key, see CompareInput.cascades), and the class that sent it there. */
   routes: string[];
   classes: (string | null)[];
 }
@@ -33,12 +43,19 @@ export interface CompareInput {
   /** Model key -> "provider/model" label. */
   labels: Map<string, string>;
   baselineKey: string;
+  /** Cascade keys (routes that are cascades) and the model keys of their steps. */
+  cascades?: Map<string, string[]> | undefined;
   outcome: (modelKey: string, prompt: number) => PairOutcome;
   minQuality: number;
 }
 
 interface Tally {
   callsByModel: Record<string, number>;
+  /** Prompts by the model whose answer was kept (what a random router with the same shares copies). */
+  keptByModel: Record<string, number>;
+  /** Prompts that went to a cascade whose escalation is known, and how many of them escalated. */
+  cascaded: number;
+  escalated: number;
   cost: Pico;
   graded: number;
   correct: number;
@@ -46,12 +63,19 @@ interface Tally {
 }
 
 function tally(input: CompareInput, routeOf: (i: number) => string): Tally {
-  const t: Tally = { callsByModel: {}, cost: 0n, graded: 0, correct: 0, estimated: 0 };
+  const t: Tally = { callsByModel: {}, keptByModel: {}, cascaded: 0, escalated: 0, cost: 0n, graded: 0, correct: 0, estimated: 0 };
+  const add = (to: Record<string, number>, label: string, n: number) => (to[label] = (to[label] ?? 0) + n);
   input.promptIds.forEach((_, i) => {
     const key = routeOf(i);
-    const label = input.labels.get(key)!;
-    t.callsByModel[label] = (t.callsByModel[label] ?? 0) + 1;
     const o = input.outcome(key, i);
+    const label = o.kept ?? input.labels.get(key)!;
+    if (o.calls) for (const [model, n] of Object.entries(o.calls)) add(t.callsByModel, model, n);
+    else add(t.callsByModel, label, 1);
+    add(t.keptByModel, label, 1);
+    if (o.escalated !== undefined) {
+      t.cascaded++;
+      if (o.escalated) t.escalated++;
+    }
     t.cost += o.cost ?? 0n;
     if (o.estimated) t.estimated++;
     if (o.graded) {
@@ -77,6 +101,7 @@ function row(name: string, file: string | null, kind: PolicyResult['kind'], t: T
     accuracyCi: q.accuracyCi,
     qualityKept: qualityKept(q.accuracy, baselineAccuracy),
     estimated: t.estimated,
+    ...(t.cascaded > 0 ? { escalation: { prompts: t.cascaded, escalated: t.escalated, rate: t.escalated / t.cascaded } } : {}),
   };
 }
 
@@ -92,10 +117,11 @@ export function buildReport(input: CompareInput): CompareReport {
   const baselineAccuracy = qualityFromCounts(baselineTally.graded, baselineTally.correct).accuracy;
   const baselineLabel = input.labels.get(input.baselineKey)!;
 
-  const policies = input.policies.map((p) => row(p.name, p.file, 'policy', tally(input, (i) => p.routes[i]!), baselineCost, baselineAccuracy));
+  const tallies = input.policies.map((p) => tally(input, (i) => p.routes[i]!));
+  const policies = input.policies.map((p, n) => row(p.name, p.file, 'policy', tallies[n]!, baselineCost, baselineAccuracy));
 
   const used = new Set<string>();
-  for (const p of input.policies) for (const key of p.routes) used.add(key);
+  for (const p of input.policies) for (const key of p.routes) for (const k of input.cascades?.get(key) ?? [key]) used.add(k);
   const singles = new Map<string, Tally>();
   for (const key of [input.baselineKey, ...used]) if (!singles.has(key)) singles.set(key, tally(input, () => key));
 
@@ -106,8 +132,8 @@ export function buildReport(input: CompareInput): CompareReport {
   }
   const perModel: Record<string, ModelTotals> = {};
   for (const [key, t] of singles) perModel[input.labels.get(key)!] = { cost: t.cost, baselineCost, graded: t.graded, correct: t.correct, estimated: t.estimated };
-  for (const p of policies) {
-    const r = randomRouter({ name: `random, as ${p.name}`, mirrors: p.name, callsByModel: p.callsByModel, perModel, baselineAccuracy });
+  for (const [n, p] of policies.entries()) {
+    const r = randomRouter({ name: `random, as ${p.name}`, mirrors: p.name, callsByModel: tallies[n]!.keptByModel, perModel, baselineAccuracy });
     references.push({ ...r, baselineCost, qualityKept: qualityKept(r.accuracy, baselineAccuracy) });
   }
 
@@ -121,7 +147,7 @@ export function buildReport(input: CompareInput): CompareReport {
         policy: p.name,
         id,
         class: p.classes[i] ?? null,
-        model: input.labels.get(p.routes[i]!)!,
+        model: mine.kept ?? input.labels.get(p.routes[i]!)!,
         expected: input.expected[i] ?? '',
         answer: mine.failed ? '(failed)' : (mine.answer ?? ''),
         detail: mine.failed ? undefined : mine.detail,

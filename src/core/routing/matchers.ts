@@ -1,9 +1,10 @@
 import type { MatcherInput } from '../policy/schema.js';
+import { compileSafeRegex, RegexSyntaxError, type SafeRegex } from './safe-regex.js';
 
 export type FieldValue = string | number | boolean | null;
 
 export type Matcher =
-  | { kind: 'regex'; re: RegExp; source: string }
+  | { kind: 'regex'; re: SafeRegex; source: string }
   | { kind: 'keywords'; words: string[]; re: RegExp }
   | { kind: 'min_tokens'; n: number }
   | { kind: 'max_tokens'; n: number }
@@ -56,17 +57,13 @@ export class MatcherCompileError extends Error {
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const SLASHED = /^\/(.*)\/([a-z]*)$/s;
 
-function compileRegex(source: string, path: (string | number)[]): RegExp {
-  const slashed = SLASHED.exec(source);
-  const pattern = slashed ? slashed[1]! : source;
-  const flags = slashed ? slashed[2]! : '';
+function compileRegex(source: string, path: (string | number)[]): SafeRegex {
   try {
-    // g and y make test() stateful (lastIndex carries over from one prompt to the next).
-    return new RegExp(pattern, flags.replace(/[gy]/g, ''));
+    return compileSafeRegex(source);
   } catch (err) {
-    throw new MatcherCompileError(`regex does not compile: ${(err as Error).message}`, path);
+    if (!(err instanceof RegexSyntaxError)) throw err;
+    throw new MatcherCompileError(`regex does not compile: ${err.message}`, path);
   }
 }
 
@@ -167,9 +164,9 @@ const quote = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}..
 export function explainMatch(m: Matcher, s: MatchSubject): Verdict {
   switch (m.kind) {
     case 'regex': {
-      const hit = m.re.exec(s.text);
-      return hit
-        ? { ok: true, why: `regex ${m.source} matched ${quote(hit[0])}` }
+      const hit = m.re.find(s.text);
+      return hit !== undefined
+        ? { ok: true, why: `regex ${m.source} matched ${quote(hit)}` }
         : { ok: false, why: `regex ${m.source} did not match` };
     }
     case 'keywords': {

@@ -6,6 +6,12 @@ export function formatFraction(f: number | null): string {
   return f === null ? UNKNOWN : `${(f * 100).toFixed(1)}%`;
 }
 
+/** A cascade policy's escalation rate: `12.0% (6/50)`; empty for policies without cascades. */
+export function formatEscalation(row: PolicyResult): string {
+  const e = row.escalation;
+  return e ? `${formatFraction(e.rate)} (${e.escalated}/${e.prompts})` : '';
+}
+
 export function formatAccuracyCi(row: PolicyResult): string {
   if (row.accuracy === null) return UNKNOWN;
   if (!row.accuracyCi) return formatFraction(row.accuracy);

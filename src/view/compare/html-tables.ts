@@ -1,7 +1,7 @@
 import type { CompareReport, PolicyResult, Regression } from '../../core/quality/compare-types.js';
 import { formatUsd, UNKNOWN } from '../../core/money/money.js';
 import type { ChartPoint } from './chart-model.js';
-import { describeRow, formatAccuracyCi, formatCount, formatFraction, savingsPct, savingsUsd } from './format.js';
+import { describeRow, formatAccuracyCi, formatCount, formatEscalation, formatFraction, savingsPct, savingsUsd } from './format.js';
 import { esc, head } from './html-text.js';
 
 const ANSWER_HEAD = 160;
@@ -15,10 +15,11 @@ function calls(row: PolicyResult): string {
   return `<td><ul class="calls">${items.join('')}</ul></td>`;
 }
 
-function figures(row: PolicyResult): string[] {
+function figures(row: PolicyResult, escalation: boolean): string[] {
   return [
     calls(row),
     td(formatUsd(row.cost), 'num'),
+    ...(escalation ? [td(formatEscalation(row) || UNKNOWN, 'num')] : []),
     td(formatUsd(row.baselineCost), 'num'),
     td(`${savingsUsd(row)} (${savingsPct(row)})`, 'num'),
     td(formatAccuracyCi(row), 'num'),
@@ -27,11 +28,12 @@ function figures(row: PolicyResult): string[] {
   ];
 }
 
-const FIGURE_HEADS = ['calls by model', 'spend', 'baseline spend', 'saved', 'accuracy (95% CI)', 'quality kept', 'estimated'];
-const NUMERIC_HEADS = FIGURE_HEADS.length - 1;
+/** The escalation column only when a policy has cascades. */
+const hasEscalation = (report: CompareReport) => report.policies.some((r) => r.escalation);
+const figureHeads = (escalation: boolean) => ['calls by model', 'spend', ...(escalation ? ['escalated'] : []), 'baseline spend', 'saved', 'accuracy (95% CI)', 'quality kept', 'estimated'];
 
-function thead(heads: string[]): string {
-  return `<thead><tr>${heads.map((h, i) => `<th${i >= heads.length - NUMERIC_HEADS ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>`;
+function thead(heads: string[], numeric: number): string {
+  return `<thead><tr>${heads.map((h, i) => `<th${i >= heads.length - numeric ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>`;
 }
 
 function marker(p: ChartPoint | undefined): string {
@@ -40,20 +42,24 @@ function marker(p: ChartPoint | undefined): string {
 }
 
 export function policiesTable(report: CompareReport, points: Map<PolicyResult, ChartPoint>): string {
+  const escalation = hasEscalation(report);
   const rows = report.policies.map((row) => {
     const best = row.name === report.best;
     const name = `<td class="name">${esc(row.name)}${best ? ' <span class="badge">best</span>' : ''}</td>`;
-    return `<tr${best ? ' class="best"' : ''}>${marker(points.get(row))}${name}${td(row.file ?? UNKNOWN, 'file')}${figures(row).join('')}</tr>`;
+    return `<tr${best ? ' class="best"' : ''}>${marker(points.get(row))}${name}${td(row.file ?? UNKNOWN, 'file')}${figures(row, escalation).join('')}</tr>`;
   });
-  return `<table id="policies">${thead(['', 'policy', 'file', ...FIGURE_HEADS])}<tbody>${rows.join('')}</tbody></table>`;
+  const heads = figureHeads(escalation);
+  return `<table id="policies">${thead(['', 'policy', 'file', ...heads], heads.length - 1)}<tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function referencesTable(report: CompareReport, points: Map<PolicyResult, ChartPoint>): string {
+  const escalation = hasEscalation(report);
   const rows = report.references.map(
     (row) =>
-      `<tr class="${row.kind}">${marker(points.get(row))}<td class="name" title="${esc(describeRow(row, report.baselineModel))}">${esc(row.name)}</td>${figures(row).join('')}</tr>`,
+      `<tr class="${row.kind}">${marker(points.get(row))}<td class="name" title="${esc(describeRow(row, report.baselineModel))}">${esc(row.name)}</td>${figures(row, escalation).join('')}</tr>`,
   );
-  return `<table id="references">${thead(['', 'reference', ...FIGURE_HEADS])}<tbody>${rows.join('')}</tbody></table>`;
+  const heads = figureHeads(escalation);
+  return `<table id="references">${thead(['', 'reference', ...heads], heads.length - 1)}<tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function regressionsTable(regressions: Regression[]): string {

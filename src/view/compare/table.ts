@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { CompareReport, PolicyResult } from '../../core/quality/compare-types.js';
 import { formatInt, formatUsd, pctNumber, picoToUsd } from '../../core/money/money.js';
 import { renderChart } from './chart.js';
-import { describeMode, formatAccuracyCi, formatCount, formatFraction, qualityWarning, savingsPct, savingsUsd, tradeOffs } from './format.js';
+import { describeMode, formatAccuracyCi, formatCount, formatEscalation, formatFraction, qualityWarning, savingsPct, savingsUsd, tradeOffs } from './format.js';
 import { TABLE_STYLE } from '../table-style.js';
 
 const shortModel = (label: string) => label.slice(label.indexOf('/') + 1);
@@ -16,9 +16,11 @@ function calls(row: PolicyResult): string {
 
 /** The comparison on stderr: policies, then the reference rows, then the chart. */
 export function compareTable(report: CompareReport, options: { width: number; color: boolean }): string {
+  // The escalation column only when a policy has cascades, so that other comparisons keep their width.
+  const escalation = report.policies.some((r) => r.escalation);
   const table = new Table({
-    head: ['', 'calls by model', 'spend', 'baseline', 'savings', '', 'accuracy (95% CI)', 'quality kept', 'est.'],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: ['', 'calls by model', 'spend', ...(escalation ? ['escalated'] : []), 'baseline', 'savings', '', 'accuracy (95% CI)', 'quality kept', 'est.'],
+    colAligns: ['left', 'left', 'right', ...(escalation ? ['right' as const] : []), 'right', 'right', 'right', 'right', 'right', 'right'],
     ...TABLE_STYLE,
   });
   const push = (r: PolicyResult) =>
@@ -26,6 +28,7 @@ export function compareTable(report: CompareReport, options: { width: number; co
       `${r.name === report.best && r.kind === 'policy' ? '★ ' : ''}${r.name}`,
       calls(r),
       formatUsd(r.cost),
+      ...(escalation ? [formatEscalation(r)] : []),
       formatUsd(r.baselineCost),
       savingsUsd(r),
       savingsPct(r),
@@ -34,10 +37,11 @@ export function compareTable(report: CompareReport, options: { width: number; co
       r.estimated ? formatInt(r.estimated) : '',
     ]);
   report.policies.forEach(push);
-  table.push([{ colSpan: 9, content: 'references' }]);
+  table.push([{ colSpan: escalation ? 10 : 9, content: 'references' }]);
   report.references.forEach(push);
   const lines = [table.toString()];
   lines.push(`${formatInt(report.prompts)} prompts; ${describeMode(report)}; baseline model ${report.baselineModel}`);
+  if (escalation) lines.push("escalated: the share of a cascade's prompts whose first answer failed its checks; a cascade's spend pays every model it called");
   const warning = qualityWarning(report);
   if (warning) lines.push(`warning: ${warning}`);
   else {
@@ -85,6 +89,7 @@ function rowJson(r: PolicyResult) {
     accuracy_ci: r.accuracyCi,
     quality_kept: r.qualityKept,
     estimated: r.estimated,
+    ...(r.escalation ? { escalation: { prompts: r.escalation.prompts, escalated: r.escalation.escalated, rate: r.escalation.rate } } : {}),
   };
 }
 

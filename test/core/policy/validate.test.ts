@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PolicyError, type PolicyProblem } from '../../../src/core/errors.js';
 import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { REGEX_HINT } from '../../../src/core/routing/safe-regex.js';
 import type { Policy } from '../../../src/core/policy/types.js';
 import { dedent, FIXTURES, LOCAL_ROUTES, NOW, SHIPPED_ROUTES } from '../../support.js';
 
@@ -110,7 +111,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
           when: { regex: a }
           route: balanced
     `),
-    problems: [{ line: 9, path: 'clases', message: 'unknown key (did you mean "classes"?)', hint: 'allowed here: baseline, default, tokenizer, models, classes, budget, embedder, tests, tests_file' }],
+    problems: [{ line: 9, path: 'clases', message: 'unknown key (did you mean "classes"?)', hint: 'allowed here: baseline, default, tokenizer, models, classes, cascades, budget, embedder, tests, tests_file' }],
   },
   {
     name: 'unknown key inside a model',
@@ -220,8 +221,8 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
       {
         line: 14,
         path: 'classes[0].when.any[1].regex',
-        message: 'regex does not compile: Invalid regular expression: /(unclosed/: Unterminated group',
-        hint: 'regexes use JavaScript syntax; escape backslashes inside double quotes ("\\\\b")',
+        message: 'regex does not compile: missing closing ): `(unclosed`',
+        hint: REGEX_HINT,
       },
     ],
   },
@@ -233,7 +234,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
           when: { regex: "/def/q" }
           route: flagship
     `),
-    problems: [{ line: 11, path: 'classes[0].when.regex', message: /^regex does not compile: Invalid flags/, hint: /^regexes use JavaScript syntax/ }],
+    problems: [{ line: 11, path: 'classes[0].when.regex', message: 'regex does not compile: unknown flag "q" (use i, m or s)', hint: REGEX_HINT }],
   },
   {
     name: 'bad provider, with did-you-mean',
@@ -575,6 +576,6 @@ describe('parsePolicy accepts', () => {
       ],
     });
     const shouty = policy.classes[1]!.when;
-    expect(shouty.kind === 'regex' && [shouty.re.source, shouty.re.flags]).toEqual(['^HELP', 'i']);
+    expect(shouty.kind === 'regex' && [shouty.source, shouty.re.test('help me'), shouty.re.test('x\nhelp')]).toEqual(['/^HELP/i', true, false]);
   });
 });
