@@ -17,6 +17,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['init', async () => (await import('./commands/init.js')).initCommand],
   ['stats', async () => (await import('./commands/stats.js')).statsCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
+  ['batch', async () => (await import('./commands/batch.js')).batchCommand],
 ]);
 
 /** The command `argv` names, or every command when it names none we know (help, typos). */

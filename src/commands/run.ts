@@ -54,6 +54,8 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--log-prompts', 'also store the prompt text in the ledger (by default only its hash)')
     .option('--home <dir>', 'where the ledger and cache live (default: $FRUGAL_HOME, else $XDG_DATA_HOME/frugal, else ~/.local/share/frugal)')
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
+    .option('--batch', "send prompts routed to openai/anthropic models through the providers' batch APIs (half price, results within 24 h); needs -o")
+    .option('--no-wait', 'with --batch: submit, print the job id and the command that collects it, and exit')
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
     .addHelpText(
@@ -64,16 +66,17 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
         'answer=$(frugal run -p "Define idempotent")',
         'frugal run prompts.jsonl -o results.jsonl --summary-json summary.json',
         'frugal run --model quick --max-tokens 300 -c 16 prompts.jsonl > out.jsonl',
+        'frugal run --batch prompts.jsonl -o results.jsonl --no-wait',
       ]),
     );
   addRoutesOption(cmd);
-  cmd.action(async (files: string[], opts: RunOptions) => {
+  cmd.action(async (files: string[], opts: RunOptions & { batch?: boolean; wait: boolean }) => {
     setExitCode(await run(ctx, files, opts));
   });
   return cmd;
 }
 
-async function run(ctx: Context, files: string[], opts: RunOptions): Promise<number> {
+async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: boolean; wait: boolean }): Promise<number> {
   const policy = await loadPolicy(ctx, opts.routes);
   if (opts.model !== undefined && !policy.models.has(opts.model)) {
     throw new UserError(`--model ${opts.model}: no such model in ${policy.file}${didYouMean(opts.model, policy.models.keys())}`, `models: ${[...policy.models.keys()].join(', ')}`);
@@ -116,6 +119,9 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
       write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens }));
     }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
+  } else if ((await import('./run-batch.js')).wantsBatch(policy, opts)) {
+    const { runBatch } = await import('./run-batch.js');
+    code = await runBatch(ctx, { policy, counter, input, store, opts });
   } else {
     const { runLive } = await import('./run-live.js');
     if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');

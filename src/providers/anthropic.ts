@@ -2,7 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Usage } from '../core/money/pricing.js';
 import { fromSdkError } from './errors.js';
 import type { FinishReason } from '../core/execution/calls.js';
-import type { GenerateRequest, GenerateResult, Provider } from './types.js';
+import type { BatchOps, GenerateRequest, GenerateResult, Provider } from './types.js';
+import { AnthropicBatchOps } from './batch/anthropic.js';
 
 export interface AnthropicOptions {
   apiKey: string;
@@ -33,21 +34,16 @@ export function messagesUsage(u: MessagesUsage | null | undefined): Usage | unde
 
 export class AnthropicProvider implements Provider {
   private readonly client: Anthropic;
+  readonly batch: BatchOps;
 
   constructor(options: AnthropicOptions) {
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
+    this.batch = new AnthropicBatchOps(this.client);
   }
 
   async generate(r: GenerateRequest): Promise<GenerateResult> {
-    const maxTokens = r.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS;
-    const messages = r.messages
-      .filter((m) => m.role === 'user' || m.role === 'assistant')
-      .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
-    // System and developer messages inside `messages` join the top-level system prompt.
-    const system = [r.system, ...r.messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.content)]
-      .filter(Boolean)
-      .join('\n\n');
-    const body = { model: r.model, max_tokens: maxTokens, messages, ...(system ? { system } : {}) };
+    const body = messagesBody(r);
+    const maxTokens = body.max_tokens;
     try {
       if (!r.onText && maxTokens <= STREAM_ABOVE_TOKENS) {
         const res = await this.client.messages.create(body, { signal: r.signal });
@@ -63,7 +59,19 @@ export class AnthropicProvider implements Provider {
   }
 }
 
-function textOf(content: Anthropic.ContentBlock[]): string {
+/** The Messages request body; the live adapter and the batch lines share it. */
+export function messagesBody(r: Pick<GenerateRequest, 'model' | 'messages' | 'system' | 'maxTokens'>) {
+  const messages = r.messages
+    .filter((m) => m.role === 'user' || m.role === 'assistant')
+    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+  // System and developer messages inside `messages` join the top-level system prompt.
+  const system = [r.system, ...r.messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.content)]
+    .filter(Boolean)
+    .join('\n\n');
+  return { model: r.model, max_tokens: r.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS, messages, ...(system ? { system } : {}) };
+}
+
+export function textOf(content: Anthropic.ContentBlock[]): string {
   return content.map((b) => (b.type === 'text' ? b.text : '')).join('');
 }
 

@@ -64,6 +64,7 @@ export class ProviderPool {
       // Responses is OpenAI's own current API; compatible servers implement Chat Completions.
       api: m.api ?? (m.provider === 'openai' ? 'responses' : 'chat'),
       timeoutMs: this.timeoutMs,
+      batch: m.provider === 'openai',
     });
   }
 }

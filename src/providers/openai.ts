@@ -2,13 +2,16 @@ import OpenAI from 'openai';
 import type { Usage } from '../core/money/pricing.js';
 import { fromSdkError } from './errors.js';
 import type { FinishReason } from '../core/execution/calls.js';
-import type { GenerateRequest, GenerateResult, Provider } from './types.js';
+import type { BatchOps, GenerateRequest, GenerateResult, Provider } from './types.js';
+import { OpenAIBatchOps } from './batch/openai.js';
 
 export interface OpenAIOptions {
   apiKey: string | undefined;
   baseURL: string | undefined;
   api: 'chat' | 'responses';
   timeoutMs: number;
+  /** OpenAI itself (not a compatible server): the Batch API is there. */
+  batch?: boolean | undefined;
 }
 
 interface ChatUsage {
@@ -34,7 +37,10 @@ export function responsesUsage(u: ResponsesUsage | null | undefined): Usage | un
   return { input: u.input_tokens, output: u.output_tokens, cacheRead: u.input_tokens_details?.cached_tokens ?? 0, cacheWrite: 0 };
 }
 
-function chatMessages(r: GenerateRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
+/** What a request body is built from: the live adapters and the batch lines share it. */
+export type BodyInput = Pick<GenerateRequest, 'model' | 'messages' | 'system' | 'maxTokens'>;
+
+function chatMessages(r: BodyInput): OpenAI.Chat.ChatCompletionMessageParam[] {
   const out: OpenAI.Chat.ChatCompletionMessageParam[] = r.system ? [{ role: 'system', content: r.system }] : [];
   for (const m of r.messages) out.push({ role: m.role, content: m.content } as OpenAI.Chat.ChatCompletionMessageParam);
   return out;
@@ -43,6 +49,7 @@ function chatMessages(r: GenerateRequest): OpenAI.Chat.ChatCompletionMessagePara
 /** OpenAI and OpenAI-compatible servers, through the official SDK (its own retries off: frugal retries). */
 export class OpenAIProvider implements Provider {
   private readonly client: OpenAI;
+  readonly batch: BatchOps | undefined;
 
   constructor(private readonly options: OpenAIOptions) {
     this.client = new OpenAI({
@@ -52,6 +59,7 @@ export class OpenAIProvider implements Provider {
       maxRetries: 0,
       timeout: options.timeoutMs,
     });
+    this.batch = options.batch ? new OpenAIBatchOps(this.client, options.api) : undefined;
   }
 
   async generate(r: GenerateRequest): Promise<GenerateResult> {
@@ -63,11 +71,7 @@ export class OpenAIProvider implements Provider {
   }
 
   private async chat(r: GenerateRequest): Promise<GenerateResult> {
-    const body = {
-      model: r.model,
-      messages: chatMessages(r),
-      ...(r.maxTokens !== undefined ? { max_completion_tokens: r.maxTokens } : {}),
-    };
+    const body = chatBody(r);
     if (!r.onText) {
       const res = await this.client.chat.completions.create(body, { signal: r.signal });
       return { text: res.choices[0]?.message?.content ?? '', usage: chatUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: chatFinish(res.choices[0]?.finish_reason) };
@@ -95,14 +99,7 @@ export class OpenAIProvider implements Provider {
   }
 
   private async responses(r: GenerateRequest): Promise<GenerateResult> {
-    const input = r.messages.map((m) => ({ role: m.role, content: m.content }) as OpenAI.Responses.EasyInputMessage);
-    const body = {
-      model: r.model,
-      input,
-      ...(r.system ? { instructions: r.system } : {}),
-      ...(r.maxTokens !== undefined ? { max_output_tokens: r.maxTokens } : {}),
-      store: false,
-    };
+    const body = responsesBody(r);
     if (!r.onText) {
       const res = await this.client.responses.create(body, { signal: r.signal });
       return { text: res.output_text, usage: responsesUsage(res.usage), rawUsage: res.usage, answeredBy: res.model, finishReason: responsesFinish(res.status, res.incomplete_details?.reason) };
@@ -126,6 +123,27 @@ export class OpenAIProvider implements Provider {
     }
     return { text, usage, rawUsage, answeredBy, finishReason };
   }
+}
+
+/** The Chat Completions request body (without stream options). */
+export function chatBody(r: BodyInput) {
+  return {
+    model: r.model,
+    messages: chatMessages(r),
+    ...(r.maxTokens !== undefined ? { max_completion_tokens: r.maxTokens } : {}),
+  };
+}
+
+/** The Responses request body (without stream). */
+export function responsesBody(r: BodyInput) {
+  const input = r.messages.map((m) => ({ role: m.role, content: m.content }) as OpenAI.Responses.EasyInputMessage);
+  return {
+    model: r.model,
+    input,
+    ...(r.system ? { instructions: r.system } : {}),
+    ...(r.maxTokens !== undefined ? { max_output_tokens: r.maxTokens } : {}),
+    store: false,
+  };
 }
 
 /** Chat Completions' finish_reason in frugal's vocabulary. */

@@ -2,8 +2,10 @@ import type { FailureKind } from '../core/execution/retry.js';
 import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
 import type { Message } from '../core/prompt.js';
+import type { BatchOps } from './batch/types.js';
 
 export type { FailureKind } from '../core/execution/retry.js';
+export type { BatchOps } from './batch/types.js';
 
 export interface GenerateRequest {
   model: string;
@@ -43,11 +45,13 @@ export interface EmbedResult {
 
 /**
  * One adapter per API family. `generate` is every provider's; `embed` only where the API has an
- * embeddings endpoint. Errors are thrown as ProviderError.
+ * embeddings endpoint; `batch` only where the provider has a batch API (OpenAI, Anthropic).
+ * Errors are thrown as ProviderError.
  */
 export interface Provider {
   generate(request: GenerateRequest): Promise<GenerateResult>;
   embed?(request: EmbedRequest): Promise<EmbedResult>;
+  readonly batch?: BatchOps | undefined;
 }
 
 /** A failed attempt, classified for the retry policy. */

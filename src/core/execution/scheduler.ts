@@ -76,12 +76,12 @@ function limiterFor(o: SchedulerOptions, limiters: Limiters, model: ModelConfig)
   return limiter;
 }
 
-function effectiveMaxTokens(flag: number | undefined, record: number | undefined, model: number | undefined): number | undefined {
+export function effectiveMaxTokens(flag: number | undefined, record: number | undefined, model: number | undefined): number | undefined {
   if (flag !== undefined && record !== undefined) return Math.min(flag, record);
   return flag ?? record ?? model;
 }
 
-function decide(o: SchedulerOptions, prompt: PromptRecord): Decision {
+export function decide(o: Pick<SchedulerOptions, 'policy' | 'counter' | 'forceRoute'>, prompt: PromptRecord): Decision {
   const decision = classify(o.policy, prompt, o.counter);
   if (o.forceRoute === undefined || o.forceRoute === decision.route) return decision;
   return { ...decision, route: o.forceRoute, reason: `forced by --model (the policy routes it to ${decision.route}: ${decision.reason})` };

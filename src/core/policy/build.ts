@@ -1,3 +1,4 @@
+import { batchRates } from '../money/batch-price.js';
 import { compileMatcher } from '../routing/matchers.js';
 import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
@@ -29,6 +30,8 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string): Policy {
       maxTokens: m.max_tokens,
       fallback: m.fallback,
       pricing: prices.get(alias)!,
+      batch: m.batch,
+      batchRates: batchRates(m.provider, prices.get(alias)!.rates, m.price?.batch),
     });
   }
   const classes: ClassRule[] = (input.classes ?? []).map((c, i) => ({

@@ -1,6 +1,6 @@
 import type { Matcher } from '../routing/matchers.js';
 import type { ProviderKind } from './schema.js';
-import type { ModelPricing } from '../money/pricing.js';
+import type { ModelPricing, ModelRates } from '../money/pricing.js';
 
 export interface ModelConfig {
   alias: string;
@@ -12,6 +12,10 @@ export interface ModelConfig {
   maxTokens?: number | undefined;
   fallback?: string | undefined;
   pricing: ModelPricing;
+  /** routes.yaml `batch: true`: this model's prompts go through the provider's batch API. */
+  batch?: boolean | undefined;
+  /** The batch API's rates (see money/batch-price.ts); undefined when the provider has none. */
+  batchRates?: ModelRates | undefined;
 }
 
 export interface ClassRule {
