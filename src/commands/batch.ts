@@ -9,6 +9,7 @@ import { BatchSink, recordedIds } from '../run/batch-sink.js';
 import { RunStore } from '../view/run-store.js';
 import { examples } from './common.js';
 import { write, type Context } from './context.js';
+import { leanHeap } from './heap.js';
 
 interface Common {
   home?: string;
@@ -102,6 +103,7 @@ export function batchCommand(ctx: Context, setExitCode: (code: number) => void):
       const job = findJob(store, id);
       const output = opts.output ? resolve(ctx.cwd, opts.output) : job.output;
       if (!output) throw new UserError(`job ${id} has no output file`, `frugal batch collect ${id} -o results.jsonl`);
+      await leanHeap();
       const written = await recordedIds(output);
       const d = driverFor(ctx, store, id, output, opts, written);
       d.runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });

@@ -16,6 +16,7 @@ import { batchOpsOf, finishRun, inputErrorLine, JobDriver, jobBudget, openJobs, 
 import { BatchSink, recordedIds } from '../run/batch-sink.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
+import { leanHeap } from './heap.js';
 import type { RunOptions } from './run-shared.js';
 
 export interface BatchRunOptions extends RunOptions {
@@ -40,6 +41,7 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
   const { policy, opts, store: runStore } = run;
   if (!opts.output) throw new UserError('a batch run needs -o FILE: its results arrive long after they are sent, and the job is found again by its output', 'frugal run --batch prompts.jsonl -o results.jsonl');
   const output = resolve(ctx.cwd, opts.output);
+  await leanHeap();
   const { db, store, dir } = openJobs(ctx, opts.home);
   const ledger: Ledger | undefined = opts.ledger ? (await import('../io/ledger.js')).openLedger(dir) : undefined;
   const cache: ResponseCache | undefined = opts.cache ? (await import('../io/cache.js')).openCache(dir) : undefined;

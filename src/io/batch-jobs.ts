@@ -169,9 +169,9 @@ export class JobStore {
       .map((r) => this.job(r.id)!);
   }
 
-  /** Lines waiting to be sent, for one route, in input order. */
-  linesIn(jobId: string, route: string, state: 'pending' | 'retry'): LineRow[] {
-    return this.sql<[string, string, string], RawLine>('SELECT * FROM batch_lines WHERE job_id = ? AND state = ? AND route = ? ORDER BY rowid').all(jobId, state, route).map(toLine);
+  /** Lines waiting to be sent, for one route, in input order; at most `limit` of them. */
+  linesIn(jobId: string, route: string, state: 'pending' | 'retry', limit = -1): LineRow[] {
+    return this.sql<[string, string, string, number], RawLine>('SELECT * FROM batch_lines WHERE job_id = ? AND state = ? AND route = ? ORDER BY rowid LIMIT ?').all(jobId, state, route, limit).map(toLine);
   }
 
   routesWith(jobId: string, state: 'pending' | 'retry'): string[] {

@@ -188,23 +188,28 @@ export class JobDriver {
     return 'done';
   }
 
-  /** Submits every waiting line (first sends and retry rounds), one batch per model, split at the limits. */
+  /**
+   * Submits every waiting line (first sends and retry rounds), one batch per model, split at the
+   * provider's limits. Lines are read a batch at a time: a job never holds all its prompts.
+   */
   private async submitWaiting(): Promise<void> {
     for (const state of ['pending', 'retry'] as const) {
       for (const route of this.store.routesWith(this.job.id, state)) {
         const model = this.models.get(route)!;
         const ops = await this.deps.ops(model);
-        const lines = this.store.linesIn(this.job.id, route, state);
-        const requests = new Map<string, BatchLineRequest>();
-        for (const l of lines) requests.set(l.customId, lineRequest(l, model));
-        for (const chunk of splitBatches(lines, (l) => ops.lineBytes(requests.get(l.customId)!), ops.limits)) {
-          if (!(await this.submitChunk(chunk, model, ops, requests))) return;
+        for (;;) {
+          const lines = this.store.linesIn(this.job.id, route, state, ops.limits.maxRequests);
+          if (lines.length === 0) break;
+          const requests = lines.map((l) => lineRequest(l, model));
+          const sizes = new Map(requests.map((r) => [r.customId, ops.lineBytes(r)]));
+          const [first] = splitBatches(requests, (r) => sizes.get(r.customId)!, ops.limits);
+          if (!(await this.submitChunk(lines.slice(0, first!.length), first!, model, ops))) return;
         }
       }
     }
   }
 
-  private async submitChunk(chunk: LineRow[], model: ModelConfig, ops: BatchOps, requests: Map<string, BatchLineRequest>): Promise<boolean> {
+  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps): Promise<boolean> {
     const budget = this.deps.budget;
     let lines = chunk;
     let reserved = 0n;
@@ -223,7 +228,7 @@ export class JobDriver {
     this.store.startBatch(this.job.id, { tag, route: model.alias, round, lines: lines.length, submittedMs: this.deps.now(), reservedPico: reserved }, lines.map((l) => l.customId));
     let status: BatchStatus;
     try {
-      status = await ops.submit(lines.map((l) => requests.get(l.customId)!), this.tagOf(tag));
+      status = await ops.submit(requests.slice(0, lines.length), this.tagOf(tag));
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       // Refused outright: nothing was created or billed. The lines wait (a transient failure) or fail with the provider's word.

@@ -96,8 +96,9 @@ export class OpenAIBatchOps implements BatchOps {
 
   async submit(lines: readonly BatchLineRequest[], tag: string): Promise<BatchStatus> {
     try {
-      const parts = lines.map((l) => `${this.encode(l)}\n`);
-      const file = await this.client.files.create({ file: await toFile(Buffer.from(parts.join('')), `frugal-${tag}.jsonl`), purpose: 'batch' });
+      // One piece per line, copied once into the upload: a 200 MB file is never a 200 MB string.
+      const blob = new Blob(lines.map((l) => `${this.encode(l)}\n`));
+      const file = await this.client.files.create({ file: await toFile(blob, `frugal-${tag}.jsonl`), purpose: 'batch' });
       const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: ENDPOINT[this.api], completion_window: '24h', metadata: { [TAG_KEY]: tag } });
       return statusOf(batch);
     } catch (err) {
