@@ -187,13 +187,18 @@ export class JobStore {
     return this.sql<[string, string], RawLine>(`SELECT * FROM batch_lines WHERE job_id = ? AND batch_tag = ? AND state = 'submitted'`).all(jobId, tag).map(toLine);
   }
 
-  /** Records the batch and moves its lines to it, in one transaction, before the submit request. */
-  startBatch(jobId: string, batch: Omit<BatchRow, 'providerId' | 'state' | 'status'>, customIds: readonly string[]): void {
-    const move = this.sql(`UPDATE batch_lines SET state = 'submitted', batch_tag = ?, rounds = rounds + 1 WHERE job_id = ? AND custom_id = ?`);
+  /**
+   * Records the batch and moves its lines to it, in one transaction, before the submit request.
+   * The lines are the first `lines` of `linesIn(jobId, route, from)`, in the same order.
+   */
+  startBatch(jobId: string, batch: Omit<BatchRow, 'providerId' | 'state' | 'status'>, from: 'pending' | 'retry'): void {
     this.db.transaction(() => {
       this.sql(`INSERT INTO batch_batches (job_id, tag, route, round, state, lines, submitted_ms, reserved_pico) VALUES (?, ?, ?, ?, 'submitting', ?, ?, ?)`)
         .run(jobId, batch.tag, batch.route, batch.round, batch.lines, batch.submittedMs, batch.reservedPico);
-      for (const id of customIds) move.run(batch.tag, jobId, id);
+      this.sql(
+        `UPDATE batch_lines SET state = 'submitted', batch_tag = ?, rounds = rounds + 1 WHERE rowid IN
+           (SELECT rowid FROM batch_lines WHERE job_id = ? AND state = ? AND route = ? ORDER BY rowid LIMIT ?)`,
+      ).run(batch.tag, jobId, from, batch.route, batch.lines);
     }).immediate();
   }
 

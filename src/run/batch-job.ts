@@ -7,6 +7,7 @@ import type { ModelConfig } from '../core/policy/types.js';
 import type { BatchRow, JobRow, JobStore, LineRequest, LineRow } from '../io/batch-jobs.js';
 import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch/types.js';
 import { ProviderError } from '../providers/types.js';
+import { UserError } from '../core/errors.js';
 import { batchRatesOf, failed, succeeded, type BatchOutcome } from './batch-records.js';
 
 /** Where a job's records go: written (and on disk) before the job store marks their lines done. */
@@ -44,6 +45,13 @@ export interface DriveDeps {
 export type DriveOutcome = 'done' | 'submitted' | 'detached' | 'budget' | 'cancelled';
 
 const COMMIT_EVERY = 512;
+const SUBMIT_ATTEMPTS = 4;
+
+class SubmitFailed extends Error {
+  constructor(override readonly cause: ProviderError) {
+    super(cause.message);
+  }
+}
 
 /** Worth asking again: the network, a timeout, 408/409/429/5xx. */
 export const transient = (e: ProviderError) => e.kind === 'connection' || e.kind === 'timeout' || (e.kind === 'http' && (e.status === undefined || e.status >= 500 || [408, 409, 429].includes(e.status)));
@@ -81,8 +89,22 @@ export class JobDriver {
   async drive(wait: boolean): Promise<DriveOutcome> {
     await this.recover();
     let interval = this.deps.pollMs.first;
+    let submitFailures = 0;
     for (;;) {
-      if (this.job.state === 'open') await this.submitWaiting();
+      if (this.job.state === 'open') {
+        try {
+          await this.submitWaiting();
+        } catch (err) {
+          if (!(err instanceof SubmitFailed)) throw err;
+          if (++submitFailures > SUBMIT_ATTEMPTS) {
+            throw new UserError(`could not submit a batch: ${err.cause.message}`, 'nothing was submitted twice; run the same command again with --resume (or frugal batch collect JOB) to carry on');
+          }
+          await this.deps.sleep(this.deps.pollMs.first * 2 ** submitFailures, this.deps.detach);
+          if (this.deps.detach.aborted) return 'detached';
+          await this.recover();
+          continue;
+        }
+      }
       const active = this.store.batches(this.job.id).filter((b) => b.state === 'running' || b.state === 'ended');
       if (active.length === 0) return this.finish();
       if (!wait) return 'submitted';
@@ -155,6 +177,7 @@ export class JobDriver {
   }
 
   private reserveAgain(b: BatchRow): void {
+    if (this.reservations.has(b.tag)) return;
     const r = this.deps.budget.reserve(b.route, b.reservedPico);
     // A cap lowered since: the batch is out there all the same; book its cost when it comes.
     this.reservations.set(b.tag, r.ok ? r : { ok: true, amount: 0n, route: b.route });
@@ -203,13 +226,13 @@ export class JobDriver {
           const requests = lines.map((l) => lineRequest(l, model));
           const sizes = new Map(requests.map((r) => [r.customId, ops.lineBytes(r)]));
           const [first] = splitBatches(requests, (r) => sizes.get(r.customId)!, ops.limits);
-          if (!(await this.submitChunk(lines.slice(0, first!.length), first!, model, ops))) return;
+          if (!(await this.submitChunk(lines.slice(0, first!.length), first!, model, ops, state))) return;
         }
       }
     }
   }
 
-  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps): Promise<boolean> {
+  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps, from: 'pending' | 'retry'): Promise<boolean> {
     const budget = this.deps.budget;
     let lines = chunk;
     let reserved = 0n;
@@ -225,20 +248,22 @@ export class JobDriver {
     if (!reservation.ok) return false;
     const tag = randomBytes(6).toString('hex');
     const round = lines.reduce((most, l) => Math.max(most, l.rounds), 0) + 1;
-    this.store.startBatch(this.job.id, { tag, route: model.alias, round, lines: lines.length, submittedMs: this.deps.now(), reservedPico: reserved }, lines.map((l) => l.customId));
+    this.store.startBatch(this.job.id, { tag, route: model.alias, round, lines: lines.length, submittedMs: this.deps.now(), reservedPico: reserved }, from);
     let status: BatchStatus;
     try {
       status = await ops.submit(requests.slice(0, lines.length), this.tagOf(tag));
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       // Refused outright: nothing was created or billed. The lines wait (a transient failure) or fail with the provider's word.
-      this.store.batchLost(this.job.id, tag);
       budget.settle(reservation, 0n);
       if (err.kind === 'http' && !transient(err)) {
+        this.store.batchLost(this.job.id, tag);
         this.failLines(lines, model, { status: err.status, message: err.message, kind: 'http' });
         return true;
       }
-      throw err;
+      // The network or the provider failed on the way: the batch may exist all the same, so it stays
+      // `submitting` until recover() finds it (or finds it is not there and puts its lines back).
+      throw new SubmitFailed(err);
     }
     this.store.batchSubmitted(this.job.id, tag, status.id, status.status);
     this.reservations.set(tag, reservation);

@@ -200,3 +200,41 @@ classes:
     when: { keywords: [what] }
     route: haiku
 `;
+
+describe('a submit that fails on the way', () => {
+  it('is found again by its tag if the provider created it, and never submitted twice', async () => {
+    const s = setup(server);
+    const input = writePrompts(s.dir, 30, (i) => `Summarise item ${i}`);
+    const out = join(s.dir, 'out.jsonl');
+    // The batch is created, but its answer is lost: the client sees a 500 only after the fact.
+    const real = server.batches;
+    let broke = false;
+    server.batches.setProgress({});
+    const { createServer } = await import('node:http');
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        if (!broke && req.method === 'POST' && req.url === '/v1/batches') {
+          broke = true;
+          res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"message":"bad gateway"}}');
+          return;
+        }
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(body);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const r = await frugal({ ...s, env: { ...s.env, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } }, ['run', '--routes', s.routes, '--batch', input, '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      proxy.close();
+    }
+    expect(broke).toBe(true);
+    expect(real.stats()).toMatchObject({ batches: 1, submittedLines: 30 });
+    expect(records(out)).toHaveLength(30);
+  });
+});
