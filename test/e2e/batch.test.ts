@@ -238,3 +238,27 @@ describe('a submit that fails on the way', () => {
     expect(records(out)).toHaveLength(30);
   });
 });
+
+describe('waiting on a batch job', () => {
+  it('Ctrl-C detaches and says how to collect; a progress line goes to stderr meanwhile', async () => {
+    const s = setup(server);
+    server.batches.setProgress({ hold: true });
+    const input = writePrompts(s.dir, 20);
+    const out = join(s.dir, 'out.jsonl');
+    let interrupt: (() => void) | undefined;
+    const running = frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out], (h) => (interrupt = h));
+    while (server.batches.stats().statusChecks < 3 || interrupt === undefined) await new Promise((r) => setTimeout(r, 5));
+    interrupt();
+    const r = await running;
+    expect(r.code).toBe(130);
+    const job = /job-[a-z0-9-]+/.exec(r.stderr)![0];
+    expect(r.stderr).toMatch(/frugal: job-[a-z0-9-]+: 0 of 20 prompts collected; batches: 2 in_progress/);
+    expect(r.stderr).toContain(`detached from batch job ${job}: the batches go on at the provider`);
+    expect(r.stderr).toContain(`frugal batch collect ${job} -o ${out}`);
+    server.batches.release();
+    const c = await frugal(s, ['batch', 'collect', job]);
+    expect(c.code).toBe(0);
+    expect(records(out)).toHaveLength(20);
+    expect(server.batches.stats().submittedLines).toBe(20);
+  });
+});
