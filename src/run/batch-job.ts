@@ -206,7 +206,8 @@ export class JobDriver {
       }
       return 'cancelled';
     }
-    if (this.stoppedAtBudget) return 'budget';
+    const left = this.store.counts(this.job.id);
+    if (left.pending + left.retry > 0) return 'budget';
     this.store.setJobState(this.job.id, 'done');
     return 'done';
   }
@@ -216,6 +217,8 @@ export class JobDriver {
    * provider's limits. Lines are read a batch at a time: a job never holds all its prompts.
    */
   private async submitWaiting(): Promise<void> {
+    // Batches that settled below their worst case free money: what did not fit may fit now.
+    this.stoppedAtBudget = false;
     for (const state of ['pending', 'retry'] as const) {
       for (const route of this.store.routesWith(this.job.id, state)) {
         const model = this.models.get(route)!;

@@ -140,7 +140,9 @@ describe('frugal run --batch', () => {
     const s = setup(server);
     const input = writePrompts(s.dir, 200, (i) => `Summarise item ${i}`);
     const out = join(s.dir, 'out.jsonl');
-    // mini's batch worst case: (bytes + framing) * $1/M + 4096 * $4/M = about $0.0165 a prompt.
+    // mini's batch worst case: (bytes + framing) * $1/M + 4096 * $4/M = about $0.0165 a prompt;
+    // answers use most of their cap, so money freed by settled batches does not stretch far.
+    server.setModel('gpt-5.4-mini', { usage: { input: 30, output: 4000 } });
     const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out, '--max-spend', '1', '--max-tokens', '4096']);
     expect(r.code).toBe(3);
     const first = server.batches.stats();
@@ -157,6 +159,8 @@ describe('frugal run --batch', () => {
     expect(stats.submittedLines).toBe(200);
     expect(unique(stats.submittedIds.map(String))).toBe(true);
     expect(spend(rs)).toBe(stats.billedPico);
+    expect(stats.billedPico).toBeLessThanOrEqual(10_000_000_000_000n);
+    server.setModel('gpt-5.4-mini', { usage: (p) => ({ input: 40 + p.length, output: 12, cacheRead: 10 }) });
   });
 
   it('--cache answers prompts it already has without submitting them', async () => {
