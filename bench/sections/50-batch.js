@@ -70,8 +70,9 @@ process.on('SIGTERM', async () => {
   const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
   const ids = new Set(lines.map((l) => JSON.parse(l).id));
   console.log(`${fmt(N)} prompts in ${stats?.batches ?? '?'} batches (OpenAI: 50,000 per file; Anthropic: 100,000 per batch), ledger on:`);
-  console.log(`  submit  (run --batch --no-wait): ${fmt(submit.wallMs)} ms, peak RSS ${fmt(submit.maxRssKb / 1024, 1)} MB`);
-  console.log(`  collect (batch collect):         ${fmt(collect.wallMs)} ms, peak RSS ${fmt(collect.maxRssKb / 1024, 1)} MB`);
+  const cpu = (r) => (r.userS === undefined ? '' : `, ${fmt(r.userS + r.sysS, 1)} s of CPU`);
+  console.log(`  submit  (run --batch --no-wait): ${fmt(submit.wallMs)} ms${cpu(submit)}, peak RSS ${fmt(submit.maxRssKb / 1024, 1)} MB`);
+  console.log(`  collect (batch collect):         ${fmt(collect.wallMs)} ms${cpu(collect)}, peak RSS ${fmt(collect.maxRssKb / 1024, 1)} MB`);
   console.log(`  server: ${fmt(stats?.submittedLines ?? 0)} lines submitted, ${fmt(stats?.billedLines ?? 0)} billed, ${fmt(stats?.statusChecks ?? 0)} status checks, ${fmt(stats?.downloads ?? 0)} downloads`);
   if (lines.length !== N || ids.size !== N || stats?.submittedLines !== N) {
     console.log(`  WRONG: ${lines.length} records, ${ids.size} distinct ids, ${stats?.submittedLines} lines submitted for ${N} prompts`);

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { lineMaxCost, lineRequest, SubmitFailed, transient } from './batch-lines.js';
 import { fitPrefix, splitBatches } from '../core/execution/batch-split.js';
-import type { ResultRecord } from '../core/execution/events.js';
-import { BUDGET_DEFAULT_MAX_TOKENS, maxCost, type Budget, type Reservation } from '../core/money/budget.js';
-import type { Pico } from '../core/money/money.js';
+import type { Budget, Reservation } from '../core/money/budget.js';
 import type { ModelConfig } from '../core/policy/types.js';
 import type { BatchRow, JobRow, JobStore, LineRequest, LineRow } from '../io/batch-jobs.js';
 import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch/types.js';
 import { ProviderError } from '../providers/types.js';
 import { UserError } from '../core/errors.js';
-import { batchRatesOf, failed, succeeded, type BatchOutcome } from './batch-records.js';
+import { failed, succeeded, type BatchOutcome } from './batch-records.js';
 
 /** Where a job's records go: written (and on disk) before the job store marks their lines done. */
 export interface RecordSink {
@@ -46,26 +45,6 @@ export type DriveOutcome = 'done' | 'submitted' | 'detached' | 'budget' | 'cance
 
 const COMMIT_EVERY = 512;
 const SUBMIT_ATTEMPTS = 4;
-
-class SubmitFailed extends Error {
-  constructor(override readonly cause: ProviderError) {
-    super(cause.message);
-  }
-}
-
-/** Worth asking again: the network, a timeout, 408/409/429/5xx. */
-export const transient = (e: ProviderError) => e.kind === 'connection' || e.kind === 'timeout' || (e.kind === 'http' && (e.status === undefined || e.status >= 500 || [408, 409, 429].includes(e.status)));
-
-function lineRequest(line: LineRow, model: ModelConfig): BatchLineRequest {
-  return { customId: line.customId, request: { model: model.model, messages: line.request.messages, system: line.request.system, maxTokens: line.request.maxTokens } };
-}
-
-/** The worst a line can cost at the model's batch rate (see money/budget.ts maxCost). */
-function lineMaxCost(line: LineRow, model: ModelConfig): Pico {
-  const priced: ModelConfig = { ...model, pricing: { ...model.pricing, rates: batchRatesOf(model) } };
-  const prompt = { id: line.promptId, messages: line.request.messages, system: line.request.system, fields: {}, source: line.source };
-  return maxCost(prompt, priced, line.request.maxTokens ?? BUDGET_DEFAULT_MAX_TOKENS);
-}
 
 /** Runs a job until every line has its record, or until it may not go on (no-wait, Ctrl-C, budget). */
 export class JobDriver {
@@ -123,7 +102,13 @@ export class JobDriver {
         if (s) statuses.push({ route: b.route, id: s.id, status: s.status, lines: b.lines, succeeded: s.succeeded, failed: s.failed });
         if (b.state === 'ended' || s?.state === 'ended') {
           this.store.setBatchState(this.job.id, b.tag, 'ended', s?.status ?? null);
-          await this.collect(b, ops, s);
+          try {
+            await this.collect(b, ops, s);
+          } catch (err) {
+            // A download cut short: what was written is marked; the rest is read again next round.
+            if (!(err instanceof ProviderError) || !transient(err)) throw err;
+            continue;
+          }
           collected = true;
         } else this.store.setBatchState(this.job.id, b.tag, 'running', s!.status);
         if (this.deps.detach.aborted) return 'detached';
@@ -325,9 +310,4 @@ export class JobDriver {
   }
 }
 
-/** A job id: short, sortable by time, safe in a file name and a custom_id prefix. */
-export function newJobId(now: number): string {
-  return `job-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
-}
-
-export type { ResultRecord };
+export { newJobId } from './batch-lines.js';
