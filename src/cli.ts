@@ -23,6 +23,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['completion', async () => (await import('./commands/completion.js')).completionCommand],
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
   ['test', async () => (await import('./commands/test.js')).testCommand],
+  ['batch', async () => (await import('./commands/batch.js')).batchCommand],
 ]);
 
 /** The command `argv` names, or every command when it names none we know (help, typos). */

@@ -41,6 +41,8 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--offline', 'with --dry-run: make no call at all, not even the embedding calls of similar_to classes')
     .option('--output-tokens <n>', "dry run: expected answer length in tokens (capped by a record's max_tokens)", nonNegativeInt('--output-tokens'))
     .option('--escalation-rate <r>', "dry run: the share of a cascade step's answers assumed to fail its checks (0 to 1)", fractionArg('--escalation-rate'), 0.5)
+    .option('--batch', "send prompts routed to openai/anthropic models through the providers' batch APIs (half price, results within 24 h); needs -o")
+    .option('--no-wait', 'with --batch: submit, print the job id and the command that collects it, and exit')
     .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no live view and no summary on stderr')
     .option('--stream', 'single prompt: stream the answer to stdout as it arrives even when stdout is a pipe (always on a terminal)')
@@ -52,17 +54,18 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
         'answer=$(frugal run -p "Define idempotent")',
         'frugal run prompts.jsonl -o results.jsonl --summary-json summary.json',
         'frugal run --model quick --max-tokens 300 -c 16 prompts.jsonl > out.jsonl',
+        'frugal run --batch prompts.jsonl -o results.jsonl --no-wait',
       ]),
     );
   addRoutesOption(cmd);
   addPromptFlags(cmd);
-  cmd.action(async (files: string[], opts: RunOptions) => {
+  cmd.action(async (files: string[], opts: RunOptions & { batch?: boolean; wait: boolean }) => {
     setExitCode(await run(ctx, files, opts));
   });
   return cmd;
 }
 
-async function run(ctx: Context, files: string[], opts: RunOptions): Promise<number> {
+async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: boolean; wait: boolean }): Promise<number> {
   const policy = await loadPolicy(ctx, opts.routes);
   if (opts.model !== undefined && !policy.models.has(opts.model)) {
     throw new UserError(`--model ${opts.model}: no such model in ${policy.file}${didYouMean(opts.model, policy.models.keys())}`, `models: ${[...policy.models.keys()].join(', ')}`);
@@ -120,6 +123,9 @@ async function run(ctx: Context, files: string[], opts: RunOptions): Promise<num
       if (features) write(ctx.stderr, features.report());
     }
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
+  } else if ((await import('./run-batch.js')).wantsBatch(policy, opts)) {
+    const { runBatch } = await import('./run-batch.js');
+    code = await runBatch(ctx, { policy, counter, input, store, opts });
   } else {
     if (opts.offline) throw new UserError('--offline goes with --dry-run: a live run sends prompts');
     // Live cascades wait for the executor that calls the next step (see routing/cascade.ts).

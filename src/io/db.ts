@@ -107,6 +107,44 @@ const MIGRATIONS: readonly string[] = [
      created_ms INTEGER NOT NULL,
      PRIMARY KEY (embedder, text_hash)
    ) STRICT, WITHOUT ROWID;`,
+  // Batch jobs (issue 13): written before anything is submitted, so a killed run can be picked up.
+  `CREATE TABLE batch_jobs (
+     id          TEXT    PRIMARY KEY,
+     created_ms  INTEGER NOT NULL,
+     state       TEXT    NOT NULL CHECK (state IN ('creating', 'open', 'done', 'cancelled')),
+     output      TEXT,              -- the -o file the records go to, absolute
+     settings    TEXT    NOT NULL   -- JSON: models with their batch rates, baseline, retries
+   ) STRICT;
+   CREATE TABLE batch_batches (
+     job_id       TEXT    NOT NULL,
+     tag          TEXT    NOT NULL,  -- frugal's own name for it, known before the provider's id
+     route        TEXT    NOT NULL,
+     round        INTEGER NOT NULL,
+     provider_id  TEXT,              -- NULL until the provider answered the submit
+     state        TEXT    NOT NULL CHECK (state IN ('submitting', 'running', 'ended', 'collected', 'lost')),
+     lines        INTEGER NOT NULL,
+     submitted_ms INTEGER NOT NULL,
+     status       TEXT,              -- the provider's last status word
+     reserved_pico INTEGER NOT NULL, -- worst-case cost reserved against --max-spend
+     PRIMARY KEY (job_id, tag)
+   ) STRICT;
+   CREATE TABLE batch_lines (
+     job_id      TEXT    NOT NULL,
+     custom_id   TEXT    NOT NULL,
+     prompt_id   TEXT    NOT NULL,
+     route       TEXT    NOT NULL,
+     class       TEXT,
+     reason      TEXT    NOT NULL,
+     source      TEXT    NOT NULL,  -- JSON {file, line}
+     request     TEXT    NOT NULL,  -- JSON {system, messages, maxTokens}
+     state       TEXT    NOT NULL CHECK (state IN ('pending', 'submitted', 'retry', 'done')),
+     batch_tag   TEXT,
+     rounds      INTEGER NOT NULL DEFAULT 0,
+     cost_pico   INTEGER,           -- what the collected result cost
+     PRIMARY KEY (job_id, custom_id)
+   ) STRICT;                        -- rowid: input order
+   CREATE INDEX batch_lines_state ON batch_lines (job_id, state, route);
+   CREATE INDEX batch_lines_tag ON batch_lines (job_id, batch_tag);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

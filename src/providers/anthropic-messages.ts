@@ -1,6 +1,6 @@
 import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
-import type { GenerateRequest, GenerateResult } from './types.js';
+import type { GenerateRequest, GenerateResult, BodyRequest } from './types.js';
 import { defined, isObject, malformed, num, str, wireName, type Json } from './wire.js';
 
 /** The Messages API requires max_tokens; this is used when neither the record, flag nor policy sets one. */
@@ -46,7 +46,7 @@ export function stopReason(reason: string | null | undefined): FinishReason | un
  * The request body. Structured output is a forced tool whose input_schema is the schema: the
  * answer is that tool's input, as JSON text.
  */
-export function messagesBody(r: GenerateRequest): Json {
+export function messagesBody(r: BodyRequest): Json {
   const messages = r.messages.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => ({ role: m.role, content: m.content }));
   // System and developer messages inside `messages` join the top-level system prompt.
   const system = [r.system, ...r.messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.content)].filter(Boolean).join('\n\n');

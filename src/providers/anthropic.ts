@@ -3,7 +3,8 @@ import { attempt } from './attempt.js';
 import { MessagesStream, messagesBody, messagesResult } from './anthropic-messages.js';
 import { routingConsoleWarn, sdkLogger } from './warnings.js';
 import { readJson } from './wire.js';
-import type { AdapterConfig, GenerateRequest, GenerateResult, Provider } from './types.js';
+import type { AdapterConfig, BatchOps, GenerateRequest, GenerateResult, Provider } from './types.js';
+import { AnthropicBatchOps } from './batch/anthropic.js';
 
 export { ANTHROPIC_DEFAULT_MAX_TOKENS, messagesUsage, stopReason } from './anthropic-messages.js';
 
@@ -25,7 +26,10 @@ export class AnthropicProvider implements Provider {
       timeout: options.timeoutMs,
       logger: sdkLogger(options.onWarning),
     });
+    this.batch = new AnthropicBatchOps(this.client);
   }
+
+  readonly batch: BatchOps;
 
   generate(r: GenerateRequest): Promise<GenerateResult> {
     return attempt(this.options, Anthropic, r.signal, (signal) => this.send(r, signal));

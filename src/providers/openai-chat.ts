@@ -1,6 +1,6 @@
 import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
-import type { GenerateRequest, GenerateResult } from './types.js';
+import type { GenerateRequest, GenerateResult, BodyRequest } from './types.js';
 import { defined, isObject, malformed, num, str, wireName, type Json } from './wire.js';
 
 interface ChatUsage {
@@ -44,7 +44,7 @@ export function chatFinish(reason: string | null | undefined): FinishReason | un
 }
 
 /** The request body, model options and structured output under Chat Completions' names. */
-export function chatBody(r: GenerateRequest): Json {
+export function chatBody(r: BodyRequest): Json {
   const messages: Json[] = r.system ? [{ role: 'system', content: r.system }] : [];
   for (const m of r.messages) messages.push({ role: m.role, content: m.content });
   const o = r.options ?? {};

@@ -1,6 +1,6 @@
 import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
-import type { GenerateRequest, GenerateResult } from './types.js';
+import type { GenerateRequest, GenerateResult, BodyRequest } from './types.js';
 import { defined, isObject, malformed, num, str, wireName, type Json } from './wire.js';
 
 interface ResponsesUsage {
@@ -30,7 +30,7 @@ export function responsesFinish(status: string | null | undefined, incomplete: s
 }
 
 /** The request body, model options and structured output under the Responses API's names. */
-export function responsesBody(r: GenerateRequest): Json {
+export function responsesBody(r: BodyRequest): Json {
   const o = r.options ?? {};
   return defined({
     model: r.model,

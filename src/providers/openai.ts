@@ -5,13 +5,16 @@ import { ChatStream, chatBody, chatResult } from './openai-chat.js';
 import { ResponsesStream, responsesBody, responsesResult } from './openai-responses.js';
 import { sdkLogger } from './warnings.js';
 import { isObject, malformed, num, readJson } from './wire.js';
-import type { AdapterConfig, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, Provider } from './types.js';
+import type { AdapterConfig, BatchOps, EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, Provider } from './types.js';
+import { OpenAIBatchOps } from './batch/openai.js';
 
 export { chatFinish, chatUsage } from './openai-chat.js';
 export { responsesFinish, responsesUsage } from './openai-responses.js';
 
 export interface OpenAIOptions extends AdapterConfig {
   api: 'chat' | 'responses';
+  /** OpenAI itself (not a compatible server): the Batch API is there. */
+  batch?: boolean | undefined;
 }
 
 /** Embeddings bill input tokens only. */
@@ -34,7 +37,10 @@ export class OpenAIProvider implements Provider {
       timeout: options.timeoutMs,
       logger: sdkLogger(options.onWarning),
     });
+    this.batch = options.batch ? new OpenAIBatchOps(this.client, options.api) : undefined;
   }
+
+  readonly batch: BatchOps | undefined;
 
   generate(r: GenerateRequest): Promise<GenerateResult> {
     return attempt(this.options, OpenAI, r.signal, (signal) => (this.options.api === 'responses' ? this.responses(r, signal) : this.chat(r, signal)));

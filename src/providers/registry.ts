@@ -17,9 +17,9 @@ export interface ProviderSpec {
   create(config: AdapterConfig, api: ApiKind): Promise<Provider>;
 }
 
-async function openai(config: AdapterConfig, api: ApiKind): Promise<Provider> {
+async function openai(config: AdapterConfig, api: ApiKind, batch = false): Promise<Provider> {
   const { OpenAIProvider } = await import('./openai.js');
-  return new OpenAIProvider({ ...config, api: api === 'responses' ? 'responses' : 'chat' });
+  return new OpenAIProvider({ ...config, api: api === 'responses' ? 'responses' : 'chat', batch });
 }
 
 export const PROVIDER_REGISTRY = {
@@ -30,7 +30,8 @@ export const PROVIDER_REGISTRY = {
     // Responses is OpenAI's own current API.
     apis: ['responses', 'chat'],
     capabilities: { generate: true, embed: true, batch: true },
-    create: openai,
+    // OpenAI itself has the Batch API; compatible servers do not.
+    create: (config, api) => openai(config, api, true),
   },
   anthropic: {
     keyVariable: 'ANTHROPIC_API_KEY',

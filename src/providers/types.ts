@@ -4,6 +4,9 @@ import type { Usage } from '../core/money/pricing.js';
 import type { Message } from '../core/prompt.js';
 import type { ModelOptions } from '../core/policy/options.js';
 import type { Secrets } from '../core/secrets.js';
+import type { BatchOps } from './batch/types.js';
+
+export type { BatchOps } from './batch/types.js';
 
 export type { FailureKind } from '../core/execution/retry.js';
 
@@ -20,6 +23,9 @@ export interface GenerateRequest {
   onText?: ((delta: string) => void) | undefined;
   signal: AbortSignal;
 }
+
+/** What a request body is built from: the live adapters and the batch lines share it. */
+export type BodyRequest = Omit<GenerateRequest, 'signal' | 'onText'>;
 
 export interface GenerateResult {
   text: string;
@@ -54,6 +60,8 @@ export interface EmbedResult {
 export interface Provider {
   generate(request: GenerateRequest): Promise<GenerateResult>;
   embed?(request: EmbedRequest): Promise<EmbedResult>;
+  /** Only where the provider has a batch API (OpenAI, Anthropic): half price for work that can wait. */
+  readonly batch?: BatchOps | undefined;
 }
 
 /** Who an adapter serves: named in connection, timeout and key errors. */

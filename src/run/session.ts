@@ -163,34 +163,8 @@ export class LiveSession {
     );
   }
 
-  /** Same provider, model, endpoint (as the environment sets it too), API, messages and answer cap: the same request. */
-  private cacheKeyOf(spec: CallSpec): string {
-    const m = spec.model;
-    return cacheKey({ provider: m.provider, model: m.model, baseUrl: this.pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens, options: spec.options, schema: spec.schema?.schema });
-  }
-
-  /** The response cache first when there is one, else the model's provider (its answer goes into the cache). */
   private sender(onText: ((delta: string) => void) | undefined, beforeSend: (() => void) | undefined) {
-    const cache = this.cache;
-    const pool = this.pool;
-    return async (spec: CallSpec, signal: AbortSignal, leaving: () => void): Promise<SendResult> => {
-      const key = cache ? this.cacheKeyOf(spec) : undefined;
-      const hit = key ? cache!.get(key) : undefined;
-      if (hit) {
-        onText?.(hit.text);
-        return { ...hit, cached: true };
-      }
-      const provider = pool.ready(spec.model) ?? (await pool.get(spec.model));
-      beforeSend?.();
-      leaving();
-      const schema = spec.schema ? { name: spec.schema.name, schema: spec.schema.schema } : undefined;
-      const answer = await provider.generate({ model: spec.model.model, messages: spec.prompt.messages, system: spec.prompt.system, maxTokens: spec.maxTokens, options: spec.options, schema, onText, signal });
-      const checked = spec.schema ? validateAnswer(answer.text, spec.schema) : undefined;
-      // An answer that does not conform was billed, but it is a failure: never cached.
-      if (checked && !checked.ok) return { ...answer, invalid: checked.message };
-      if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
-      return answer;
-    };
+    return makeSender(this.pool, this.cache, onText, beforeSend);
   }
 
   close(): void {
@@ -198,4 +172,36 @@ export class LiveSession {
     this.ledger?.close();
     this.cache?.close();
   }
+}
+
+/** Same provider, model, endpoint (as the environment sets it too), API, messages, answer cap, options and schema: the same request. */
+function cacheKeyOf(pool: ProviderPool, spec: CallSpec): string {
+  const m = spec.model;
+  return cacheKey({ provider: m.provider, model: m.model, baseUrl: pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens, options: spec.options, schema: spec.schema?.schema });
+}
+
+/**
+ * The executor's `send`: the response cache first when there is one, else the model's provider
+ * (an answer that conforms goes into the cache). `onText` receives a streamed answer, cached or
+ * not; `beforeSend` runs before anything goes to a provider; `leaving` writes the call down.
+ */
+export function makeSender(pool: ProviderPool, cache: ResponseCache | undefined, onText?: (delta: string) => void, beforeSend?: () => void) {
+  return async (spec: CallSpec, signal: AbortSignal, leaving: () => void): Promise<SendResult> => {
+    const key = cache ? cacheKeyOf(pool, spec) : undefined;
+    const hit = key ? cache!.get(key) : undefined;
+    if (hit) {
+      onText?.(hit.text);
+      return { ...hit, cached: true };
+    }
+    const provider = pool.ready(spec.model) ?? (await pool.get(spec.model));
+    beforeSend?.();
+    leaving();
+    const schema = spec.schema ? { name: spec.schema.name, schema: spec.schema.schema } : undefined;
+    const answer = await provider.generate({ model: spec.model.model, messages: spec.prompt.messages, system: spec.prompt.system, maxTokens: spec.maxTokens, options: spec.options, schema, onText, signal });
+    const checked = spec.schema ? validateAnswer(answer.text, spec.schema) : undefined;
+    // An answer that does not conform was billed, but it is a failure: never cached.
+    if (checked && !checked.ok) return { ...answer, invalid: checked.message };
+    if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
+    return answer;
+  };
 }

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { anthropicMessages } from './anthropic-messages.js';
 import { isBodyFault, sendBodyFault } from './body-faults.js';
+import { anthropicBatchRoute } from './anthropic-batches.js';
+import { BatchBook, batchControls, type LineOutcome } from './batch-state.js';
+import { openaiBatchRoute } from './openai-batches.js';
 import { FaultScript, RateLimiter } from './faults.js';
 import { flatHeaders, readBody, routeOf, sendJson, Sleeps, writeThenReset } from './http.js';
 import { openaiChat } from './openai-chat.js';
@@ -53,9 +56,11 @@ class FakeProvider {
   limiter: RateLimiter | undefined;
   closed = false;
   private seq = 0;
+  readonly batches: BatchBook;
 
   constructor(readonly options: FakeServerOptions, readonly now: () => number) {
     this.defaults = options.defaults ?? {};
+    this.batches = new BatchBook((api, body) => this.answerLine(api, body), now);
     this.latencyMs = options.latencyMs ?? 0;
     this.setRateLimit(options.rateLimit);
   }
@@ -69,6 +74,12 @@ class FakeProvider {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0]!.replace(/^\/v1(?=\/)/, '').replace(/\/+$/, '');
+    if (/^\/(files|batches|messages\/batches)(\/|$)/.test(path)) {
+      const raw = await readBody(req);
+      if (openaiBatchRoute(this.batches, req, res, path, raw) || anthropicBatchRoute(this.batches, req, res, path, raw)) return;
+      return sendJson(res, 404, { error: { message: `No route for ${req.method} ${req.url}` } }, {});
+    }
     const seq = ++this.seq;
     const api = routeOf(req.url ?? '');
     const rec: RecordedRequest = {
@@ -171,6 +182,31 @@ class FakeProvider {
     return { seq, model: b.responseModel ?? model, text, usage: checkUsage(usage), created: Math.floor(this.now() / 1000) };
   }
 
+  /** One line of a batch: the same behaviours, faults and wire bodies as a live request, without latency. */
+  answerLine(api: ApiKind, body: unknown): LineOutcome {
+    const seq = ++this.seq;
+    const format = FORMATS[api];
+    const requestId = `req_fake${pad(seq)}`;
+    const parsed = parseRequest(api, body);
+    const fault = this.script.next({ api, model: parsed.model, prompt: parsed.prompt });
+    const failWith = (status: number, message: string, code?: string): LineOutcome => {
+      const errorBody = format.errorBody({ status, message, requestId, ...(code === undefined ? {} : { code }) }) as { error: { type: string } };
+      return { kind: 'error', status, body: errorBody, requestId, message, errorType: errorBody.error.type };
+    };
+    if (fault !== undefined && isHttpFault(fault)) {
+      return failWith(fault.status, fault.message ?? DEFAULT_MESSAGES[fault.status] ?? `Fake server error ${fault.status}`, fault.code);
+    }
+    const behaviour = (parsed.model !== undefined ? this.models.get(parsed.model) : undefined) ?? this.defaults;
+    let answer: Answer;
+    try {
+      answer = this.answer(seq, api, parsed, body, behaviour);
+    } catch (err) {
+      return failWith(500, err instanceof Error ? err.message : String(err));
+    }
+    const json = format.json(answer, parsed, body as Record<string, unknown>);
+    return { kind: 'ok', status: 200, body: json, requestId, model: answer.model, usage: answer.usage };
+  }
+
   private sendFault(res: ServerResponse, rec: RecordedRequest, format: WireFormat, fault: HttpFault): void {
     const extra: Record<string, string> = {};
     if (fault.retryAfter !== undefined) extra['retry-after'] = String(fault.retryAfter);
@@ -226,11 +262,13 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     setLatency: (ms) => {
       provider.latencyMs = ms;
     },
+    batches: batchControls(provider.batches),
     billed: () => provider.requests.filter((r) => r.usage !== undefined),
     stats: () => statsOf(provider.requests),
     reset: () => {
       provider.requests.length = 0;
       provider.script.clear();
+      provider.batches.clear();
       provider.setRateLimit(provider.rateLimit);
     },
     close: () => {

@@ -1,3 +1,5 @@
+import type { BatchControls } from './batch-state.js';
+
 export type ApiKind = 'chat' | 'responses' | 'messages' | 'embeddings';
 
 /**
@@ -151,8 +153,10 @@ export interface FakeServer {
   setRateLimit(limit: RateLimit | undefined): void;
   setLatency(ms: number): void;
   billed(): RecordedRequest[];
+  /** OpenAI Files + Batches and Anthropic Message Batches: progress, expiry, billing counters. */
+  batches: BatchControls;
   stats(): FakeStats;
-  /** Forget recorded requests, queued faults, rules and the rate-limit window; keeps models. */
+  /** Forget recorded requests, queued faults, rules, batches and the rate-limit window; keeps models. */
   reset(): void;
   close(): Promise<void>;
 }

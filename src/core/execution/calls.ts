@@ -12,7 +12,10 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_use' | '
  * `budget`: refused by a cap; `not-sent`: its model had already refused the key; `options`: an
  * option its model's API does not take (nothing sent); `schema`: an answer that does not conform.
  */
-export type ErrorKind = FailureKind | 'budget' | 'not-sent' | 'options' | 'schema';
+export type ErrorKind = FailureKind | 'budget' | 'not-sent' | 'options' | 'schema' | BatchLineFailure;
+
+/** How a batch line ended without an answer: `retryable` (5xx, rate limited), `expired` with its batch, `cancelled`, or its whole batch failed. */
+export type BatchLineFailure = 'retryable' | 'expired' | 'cancelled' | 'batch-failed';
 
 export interface CallError {
   /** HTTP status when the provider answered with one. */

@@ -1,3 +1,4 @@
+import { batchRates } from '../money/batch-price.js';
 import { compileMatcher } from '../routing/matchers.js';
 import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
@@ -36,6 +37,8 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, files: Polic
       fallback: m.fallback,
       options: m.options as ModelOptions | undefined,
       pricing: prices.get(alias)!,
+      batch: m.batch,
+      batchRates: batchRates(m.provider, prices.get(alias)!.rates, m.price?.batch),
     });
   }
   const classes: ClassRule[] = (input.classes ?? []).map((c, i) => ({

@@ -8,12 +8,23 @@ const usd = z.number().nonnegative();
 const tokens = z.int().nonnegative();
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-export const PriceSchema = z.strictObject({
-  input: usd,
-  output: usd,
-  cache_read: usd.optional(),
-  cache_write: usd.optional(),
-});
+const BatchPriceSchema = z.union([
+  z.number().min(0).max(1),
+  z.strictObject({ input: usd, output: usd, cache_read: usd.optional(), cache_write: usd.optional() }),
+]);
+
+export const PriceSchema = z
+  .strictObject({
+    input: usd.optional(),
+    output: usd.optional(),
+    cache_read: usd.optional(),
+    cache_write: usd.optional(),
+    /** Batch API price: a share of the normal price (0.5), or its own `{input, output, ...}`. */
+    batch: BatchPriceSchema.optional(),
+  })
+  .refine((p) => (p.input === undefined) === (p.output === undefined) && (p.input !== undefined || (p.cache_read === undefined && p.cache_write === undefined)), {
+    message: 'give both input and output (USD per million tokens), or only `batch:`',
+  });
 
 export interface MatcherInput {
   regex?: string | undefined;
@@ -72,6 +83,8 @@ export const ModelSchema = z.strictObject({
   fallback: z.string().min(1).optional(),
   /** Model options (temperature, top_p, ...): keys and values are checked in validate.ts. */
   options: z.record(z.string(), z.unknown()).optional(),
+  /** Send this model's prompts through the provider's batch API (openai, anthropic). */
+  batch: z.boolean().optional(),
 });
 
 export const ClassSchema = z.strictObject({
@@ -116,7 +129,7 @@ export type PolicyInput = z.infer<typeof PolicySchema>;
 export const TOP_KEYS = Object.keys(PolicySchema.shape);
 export const MODEL_KEYS = Object.keys(ModelSchema.shape);
 export const CLASS_KEYS = Object.keys(ClassSchema.shape);
-export const PRICE_KEYS = Object.keys(PriceSchema.shape);
+export const PRICE_KEYS = ['input', 'output', 'cache_read', 'cache_write', 'batch'];
 export const BUDGET_KEYS = Object.keys(BudgetSchema.shape);
 export const MATCHER_KEYS = [
   'regex',
@@ -150,6 +163,7 @@ const EXAMPLES: Record<string, string> = {
   fallback: 'fallback: balanced',
   options: 'options: { temperature: 0.2 }',
   schema: 'schema: { type: object, properties: { answer: { type: string } }, required: [answer] }',
+  batch: 'batch: true',
   classes: 'classes: [{ name: lookup, when: { keywords: [what] }, route: quick }]',
   name: 'name: lookup',
   description: 'description: short factual questions',

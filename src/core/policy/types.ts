@@ -1,6 +1,6 @@
 import type { Matcher } from '../routing/matchers.js';
 import type { ProviderKind } from './schema.js';
-import type { ModelPricing } from '../money/pricing.js';
+import type { ModelPricing, ModelRates } from '../money/pricing.js';
 import type { ModelOptions } from './options.js';
 import type { Cascade } from '../routing/cascade.js';
 
@@ -16,6 +16,10 @@ export interface ModelConfig {
   /** The model's `options:` from routes.yaml, checked. */
   options?: ModelOptions | undefined;
   pricing: ModelPricing;
+  /** routes.yaml `batch: true`: this model's prompts go through the provider's batch API. */
+  batch?: boolean | undefined;
+  /** The batch API's rates (see money/batch-price.ts); undefined when the provider has none. */
+  batchRates?: ModelRates | undefined;
 }
 
 export interface ClassRule {

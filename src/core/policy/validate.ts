@@ -5,6 +5,7 @@ import { compileMatcher, MatcherCompileError } from '../routing/matchers.js';
 import { REGEX_HINT } from '../routing/safe-regex.js';
 import { PolicySchema, exampleFor, keysAt, type PolicyInput } from './schema.js';
 import { lookupCatalogue } from '../money/catalogue.js';
+import { batchRates } from '../money/batch-price.js';
 import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
 import { didYouMean } from './suggest.js';
 import { buildPolicy, type PolicySnapshot } from './build.js';
@@ -194,7 +195,9 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     const path = ['models', alias];
     let pricing: ModelPricing | undefined;
     try {
-      pricing = m.price ? overridePricing(m.price) : lookupCatalogue(m.provider, m.model, options.now);
+      const own = m.price?.input !== undefined && m.price.output !== undefined ? { ...m.price, input: m.price.input, output: m.price.output } : undefined;
+      pricing = own ? overridePricing(own) : lookupCatalogue(m.provider, m.model, options.now);
+      if (pricing) batchRates(m.provider, pricing.rates, m.price?.batch);
     } catch (err) {
       if (!(err instanceof PriceError)) throw err;
       const at = m.price ? [...path, 'price', err.what] : [...path, 'model'];
@@ -216,6 +219,9 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
         hint: `add its price in USD per million tokens under models.${alias}: \`price: { input: 0.5, output: 1.5 }\` (cache_read and cache_write optional)`,
       });
       continue;
+    }
+    if (m.batch && m.provider === 'openai-compatible') {
+      problems.push({ line: where([...path, 'batch']), path: formatPath([...path, 'batch']), message: 'openai-compatible servers have no batch API', hint: 'batch: true works for openai and anthropic models' });
     }
     if (m.api && m.provider === 'anthropic') {
       problems.push({ line: where([...path, 'api']), path: formatPath([...path, 'api']), message: 'only OpenAI models choose an api', hint: 'remove `api:` from this model' });

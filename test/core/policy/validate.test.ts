@@ -128,7 +128,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
         line: 6,
         path: 'models.balanced.baseurl',
         message: 'unknown key (did you mean "base_url"?)',
-        hint: 'allowed here: provider, model, base_url, api_key_env, api, max_tokens, price, fallback, options',
+        hint: 'allowed here: provider, model, base_url, api_key_env, api, max_tokens, price, fallback, options, batch',
       },
     ],
   },
@@ -142,7 +142,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
           model: llama3.2:3b
           price: { input: 0, output: 0, cache_reed: 0 }
     `),
-    problems: [{ line: 6, path: 'models.local.price.cache_reed', message: 'unknown key (did you mean "cache_read"?)', hint: 'allowed here: input, output, cache_read, cache_write' }],
+    problems: [{ line: 6, path: 'models.local.price.cache_reed', message: 'unknown key (did you mean "cache_read"?)', hint: 'allowed here: input, output, cache_read, cache_write, batch' }],
   },
   {
     name: 'unknown key inside a class',

@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { routingChain } from '../core/routing/chain.js';
+import type { Policy } from '../core/policy/types.js';
+import type { PromptRecord } from '../core/prompt.js';
+import type { TokenCounter } from '../core/routing/tokens.js';
+import type { ResponseCache } from '../io/cache.js';
+import { readPrompts, type InputOptions } from '../io/input.js';
+import type { Ledger } from '../io/ledger.js';
+import { readPriorResults } from '../io/resume.js';
+import { ProviderPool } from '../providers/index.js';
+import { batched, createJob } from '../run/batch-create.js';
+import { newJobId } from '../run/batch-job.js';
+import { runLivePrompts } from '../run/batch-live.js';
+import { batchOpsOf, finishRun, inputErrorLine, JobDriver, jobBudget, openJobs, pollTimes, progressPrinter, sleep } from '../run/batch-session.js';
+import { BatchSink, recordedIds } from '../run/batch-sink.js';
+import type { RunStore } from '../view/run-store.js';
+import { write, type Context } from './context.js';
+import { leanHeap } from './heap.js';
+import type { RunOptions } from './run-shared.js';
+
+export interface BatchRunOptions extends RunOptions {
+  batch?: boolean;
+  /** --no-wait sets this false. */
+  wait: boolean;
+}
+
+/** Does this run use a batch API at all: --batch, or a model with `batch: true`. */
+export function wantsBatch(policy: Policy, opts: { batch?: boolean; dryRun?: boolean }): boolean {
+  if (opts.dryRun) return false;
+  return opts.batch === true || [...policy.models.values()].some((m) => batched(m, false));
+}
+
+/**
+ * `frugal run --batch`: prompts routed to openai/anthropic models go through the providers' batch
+ * APIs as one durable job; the others run live through the seam in run/batch-live.ts. The job is
+ * in the SQLite home before anything is submitted, so `--resume` (or `frugal batch collect`)
+ * carries on after any kill without submitting a prompt twice or writing a record twice.
+ */
+export async function runBatch(ctx: Context, run: { policy: Policy; counter: TokenCounter; input: InputOptions; store: RunStore; opts: BatchRunOptions }): Promise<number> {
+  const { policy, opts, store: runStore } = run;
+  if (!opts.output) throw new UserError('a batch run needs -o FILE: its results arrive long after they are sent, and the job is found again by its output', 'frugal run --batch prompts.jsonl -o results.jsonl');
+  const output = resolve(ctx.cwd, opts.output);
+  await leanHeap();
+  const { db, store, dir } = openJobs(ctx, opts.home);
+  const ledger: Ledger | undefined = opts.ledger ? (await import('../io/ledger.js')).openLedger(dir) : undefined;
+  const cache: ResponseCache | undefined = opts.cache ? (await import('../io/cache.js')).openCache(dir) : undefined;
+  try {
+    let job = opts.resume ? store.openJobFor(output) : undefined;
+    if (job?.state === 'creating') {
+      // Cut short while its lines were being written: nothing of it was submitted.
+      store.dropJob(job.id);
+      job = undefined;
+    }
+    const prior = opts.resume ? await readPriorResults(output) : undefined;
+    const written = opts.resume ? await recordedIds(output) : undefined;
+    const budget = jobBudget(policy, opts.maxSpend, job?.settings, prior?.spent ?? 0n);
+    const jobId = job?.id ?? newJobId(ctx.now().getTime());
+    const sink = new BatchSink(output, opts.resume === true, {
+      policy, store: runStore, runId: jobId, now: ctx.now, clock: ctx.clock, ledger, cache, logPrompts: opts.logPrompts,
+      onError: opts.quiet ? undefined : (r) => write(ctx.stderr, `frugal: ${r.id}: ${r.error!.status ? `${r.error!.status} ` : ''}${r.error!.message}`),
+    });
+    runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });
+    const live: PromptRecord[] = [];
+    const items = readPrompts(run.input);
+    if (!job) {
+      await createJob({
+        store, jobId, output, policy, counter: run.counter, items, all: opts.batch === true, forceRoute: opts.model, maxTokens: opts.maxTokens,
+        retries: opts.retries, maxSpend: opts.maxSpend, budgetActive: budget.active, now: ctx.now().getTime(), cache, skip: prior?.done,
+        onCached: (outcome, prompt) => sink.write(outcome, prompt, null),
+        onLive: (prompt) => live.push(prompt),
+        onInputError: (e) => {
+          runStore.apply({ type: 'input-error', at: ctx.clock(), file: e.file, line: e.line, message: e.message });
+          inputErrorLine(ctx, e);
+        },
+      });
+      job = store.job(jobId)!;
+    } else {
+      write(ctx.stderr, `frugal: resuming batch job ${job.id}`);
+      // The job holds its batched prompts; only the live ones are read again.
+      for await (const item of items) {
+        if (item.kind !== 'prompt' || prior?.done.has(item.prompt.id)) continue;
+        const decision = routingChain(policy, run.counter, opts.model)(item.prompt);
+        if (!batched(policy.models.get(decision.route)!, opts.batch === true)) live.push(item.prompt);
+      }
+    }
+    const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
+    const detach = new AbortController();
+    const driver = new JobDriver(job, {
+      store, ops: batchOpsOf(pool), sink, budget, now: () => ctx.now().getTime(), sleep, detach: detach.signal,
+      progress: progressPrinter(ctx, job.id, opts.quiet === true), pollMs: pollTimes(ctx.env), written,
+    });
+    return await finishRun({ ctx, job, driver, wait: opts.wait, sink, runStore, policy, budget, quiet: opts.quiet === true, output }, async () => {
+      // Submit first, so the provider works on the batches while the live prompts run.
+      const first = await driver.drive(false);
+      await runLivePrompts(ctx, { policy, counter: run.counter, prompts: live, opts, pool, cache, budget, store: runStore, sink });
+      if (!opts.wait || first !== 'submitted') return first;
+      const release = ctx.onInterrupt(() => detach.abort());
+      try {
+        return await driver.drive(true);
+      } finally {
+        release();
+      }
+    });
+  } finally {
+    ledger?.close();
+    cache?.close();
+    db.close();
+  }
+}

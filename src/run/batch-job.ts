@@ -1,0 +1,314 @@
+import type { CallError } from '../core/execution/calls.js';
+import { randomBytes } from 'node:crypto';
+import { lineMaxCost, lineRequest, SubmitFailed, transient } from './batch-lines.js';
+import { fitPrefix, splitBatches } from '../core/execution/batch-split.js';
+import type { Budget, Reservation } from '../core/money/budget.js';
+import type { ModelConfig } from '../core/policy/types.js';
+import type { BatchRow, JobRow, JobStore, LineRequest, LineRow } from '../io/batch-jobs.js';
+import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch/types.js';
+import { ProviderError } from '../providers/types.js';
+import { UserError } from '../core/errors.js';
+import { failed, succeeded, type BatchOutcome } from './batch-records.js';
+
+/** Where a job's records go: written (and on disk) before the job store marks their lines done. */
+export interface RecordSink {
+  /** `request` is what was asked (for the ledger's hash and the cache). */
+  write(outcome: BatchOutcome, request: LineRequest, batchId: string | null): void;
+  /** Writes what is queued; returns once it is in the file. */
+  flush(): void;
+}
+
+export interface JobProgress {
+  batches: { route: string; id: string | null; status: string; lines: number; succeeded: number; failed: number }[];
+  done: number;
+  total: number;
+}
+
+export interface DriveDeps {
+  store: JobStore;
+  /** The model's batch API (its adapter's `batch` capability). */
+  ops: (model: ModelConfig) => Promise<BatchOps>;
+  sink: RecordSink;
+  budget: Budget;
+  /** Wall-clock ms (batches are matched by creation time after a kill). */
+  now: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Aborted by Ctrl-C: stop waiting, the batches go on. */
+  detach: AbortSignal;
+  progress?: ((p: JobProgress) => void) | undefined;
+  /** First wait between status checks, and the longest. */
+  pollMs: { first: number; max: number };
+  /** Prompt ids that already have a record in the output (a kill came between writing and marking). */
+  written?: { has(id: string): boolean } | undefined;
+}
+
+export type DriveOutcome = 'done' | 'submitted' | 'detached' | 'budget' | 'cancelled';
+
+const COMMIT_EVERY = 512;
+const SUBMIT_ATTEMPTS = 4;
+
+/** Runs a job until every line has its record, or until it may not go on (no-wait, Ctrl-C, budget). */
+export class JobDriver {
+  private readonly models: Map<string, ModelConfig>;
+  private readonly baseline: ModelConfig;
+  private readonly reservations = new Map<string, Reservation & { ok: true }>();
+  private stoppedAtBudget = false;
+
+  constructor(
+    private job: JobRow,
+    private readonly deps: DriveDeps,
+  ) {
+    this.models = new Map(job.settings.models.map((m) => [m.alias, m]));
+    this.baseline = this.models.get(job.settings.baseline)!;
+  }
+
+  private get store() {
+    return this.deps.store;
+  }
+
+  async drive(wait: boolean): Promise<DriveOutcome> {
+    await this.recover();
+    let interval = this.deps.pollMs.first;
+    let submitFailures = 0;
+    for (;;) {
+      if (this.job.state === 'open') {
+        try {
+          await this.submitWaiting();
+        } catch (err) {
+          if (!(err instanceof SubmitFailed)) throw err;
+          if (++submitFailures > SUBMIT_ATTEMPTS) {
+            throw new UserError(`could not submit a batch: ${err.cause.message}`, 'nothing was submitted twice; run the same command again with --resume (or frugal batch collect JOB) to carry on');
+          }
+          await this.deps.sleep(this.deps.pollMs.first * 2 ** submitFailures, this.deps.detach);
+          if (this.deps.detach.aborted) return 'detached';
+          await this.recover();
+          continue;
+        }
+      }
+      const active = this.store.batches(this.job.id).filter((b) => b.state === 'running' || b.state === 'ended');
+      if (active.length === 0) return this.finish();
+      if (!wait) return 'submitted';
+      const statuses: JobProgress['batches'] = [];
+      let collected = false;
+      for (const b of active) {
+        const ops = await this.deps.ops(this.models.get(b.route)!);
+        let s: BatchStatus | undefined;
+        try {
+          s = b.state === 'ended' ? undefined : await ops.status(b.providerId!);
+        } catch (err) {
+          // A status check that failed costs nothing and changes nothing: ask again next round.
+          if (!(err instanceof ProviderError) || !transient(err)) throw err;
+          continue;
+        }
+        if (s) statuses.push({ route: b.route, id: s.id, status: s.status, lines: b.lines, succeeded: s.succeeded, failed: s.failed });
+        if (b.state === 'ended' || s?.state === 'ended') {
+          this.store.setBatchState(this.job.id, b.tag, 'ended', s?.status ?? null);
+          try {
+            await this.collect(b, ops, s);
+          } catch (err) {
+            // A download cut short: what was written is marked; the rest is read again next round.
+            if (!(err instanceof ProviderError) || !transient(err)) throw err;
+            continue;
+          }
+          collected = true;
+        } else this.store.setBatchState(this.job.id, b.tag, 'running', s!.status);
+        if (this.deps.detach.aborted) return 'detached';
+      }
+      this.report(statuses);
+      if (collected) {
+        interval = this.deps.pollMs.first;
+        continue;
+      }
+      await this.deps.sleep(interval, this.deps.detach);
+      if (this.deps.detach.aborted) return 'detached';
+      interval = Math.min(this.deps.pollMs.max, Math.ceil(interval * 1.5));
+    }
+  }
+
+  /** Cancels every running batch; what already ran is kept and collected. */
+  async cancel(): Promise<BatchStatus[]> {
+    this.store.setJobState(this.job.id, 'cancelled');
+    this.job = { ...this.job, state: 'cancelled' };
+    const out: BatchStatus[] = [];
+    for (const b of this.store.batches(this.job.id)) {
+      if (b.state !== 'running' || !b.providerId) continue;
+      const s = await (await this.deps.ops(this.models.get(b.route)!)).cancel(b.providerId);
+      this.store.setBatchState(this.job.id, b.tag, 'running', s.status);
+      out.push(s);
+    }
+    return out;
+  }
+
+  private report(batches: JobProgress['batches']): void {
+    if (!this.deps.progress) return;
+    const c = this.store.counts(this.job.id);
+    this.deps.progress({ batches, done: c.done, total: c.done + c.pending + c.retry + c.submitted });
+  }
+
+  /** Batches whose submit was cut short: adopted if the provider has them, else their lines wait again. */
+  private async recover(): Promise<void> {
+    const all = this.store.batches(this.job.id);
+    const known = new Set(all.map((b) => b.providerId).filter((id): id is string => id !== null));
+    for (const b of all) {
+      if (b.state === 'submitting') {
+        const model = this.models.get(b.route)!;
+        const found = await (await this.deps.ops(model)).find(this.tagOf(b.tag), { since: b.submittedMs, lines: b.lines, exclude: known });
+        if (found) {
+          this.store.batchSubmitted(this.job.id, b.tag, found.id, found.status);
+          known.add(found.id);
+          this.reserveAgain(b);
+        } else this.store.batchLost(this.job.id, b.tag);
+      } else if (b.state === 'running' || b.state === 'ended') this.reserveAgain(b);
+    }
+  }
+
+  private reserveAgain(b: BatchRow): void {
+    if (this.reservations.has(b.tag)) return;
+    const r = this.deps.budget.reserve(b.route, b.reservedPico);
+    // A cap lowered since: the batch is out there all the same; book its cost when it comes.
+    this.reservations.set(b.tag, r.ok ? r : { ok: true, amount: 0n, route: b.route });
+  }
+
+  private tagOf(tag: string): string {
+    return `${this.job.id}.${tag}`;
+  }
+
+  private finish(): DriveOutcome {
+    if (this.job.state === 'cancelled') {
+      // Lines never submitted, or waiting for another round, get a record saying so.
+      const left = [...this.store.routesWith(this.job.id, 'pending'), ...this.store.routesWith(this.job.id, 'retry')];
+      if (left.length > 0) {
+        const done: { customId: string; cost: bigint | undefined }[] = [];
+        for (const route of new Set(left)) {
+          for (const state of ['pending', 'retry'] as const) {
+            for (const line of this.store.linesIn(this.job.id, route, state)) {
+              if (!this.deps.written?.has(line.promptId)) this.deps.sink.write(failed(line, this.models.get(route)!, { message: 'not sent: the job was cancelled', kind: 'cancelled' }), line.request, null);
+              done.push({ customId: line.customId, cost: undefined });
+            }
+          }
+        }
+        this.deps.sink.flush();
+        this.store.settleLines(this.job.id, done, []);
+      }
+      return 'cancelled';
+    }
+    const left = this.store.counts(this.job.id);
+    if (left.pending + left.retry > 0) return 'budget';
+    this.store.setJobState(this.job.id, 'done');
+    return 'done';
+  }
+
+  /**
+   * Submits every waiting line (first sends and retry rounds), one batch per model, split at the
+   * provider's limits. Lines are read a batch at a time: a job never holds all its prompts.
+   */
+  private async submitWaiting(): Promise<void> {
+    // Batches that settled below their worst case free money: what did not fit may fit now.
+    this.stoppedAtBudget = false;
+    for (const state of ['pending', 'retry'] as const) {
+      for (const route of this.store.routesWith(this.job.id, state)) {
+        const model = this.models.get(route)!;
+        const ops = await this.deps.ops(model);
+        for (;;) {
+          const lines = this.store.linesIn(this.job.id, route, state, ops.limits.maxRequests);
+          if (lines.length === 0) break;
+          const requests = lines.map((l) => lineRequest(l, model));
+          const sizes = new Map(requests.map((r) => [r.customId, ops.lineBytes(r)]));
+          const [first] = splitBatches(requests, (r) => sizes.get(r.customId)!, ops.limits);
+          if (!(await this.submitChunk(lines.slice(0, first!.length), first!, model, ops, state))) return;
+        }
+      }
+    }
+  }
+
+  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps, from: 'pending' | 'retry'): Promise<boolean> {
+    const budget = this.deps.budget;
+    let lines = chunk;
+    let reserved = 0n;
+    if (budget.active) {
+      const costs = chunk.map((l) => lineMaxCost(l, model));
+      const fit = fitPrefix(costs, (total) => budget.fitsTotal(total) && budget.fitsModel(model.alias, total));
+      lines = chunk.slice(0, fit.count);
+      reserved = fit.total;
+      if (fit.count < chunk.length) this.stoppedAtBudget = true;
+      if (lines.length === 0) return false;
+    }
+    const reservation = budget.reserve(model.alias, reserved);
+    if (!reservation.ok) return false;
+    const tag = randomBytes(6).toString('hex');
+    const round = lines.reduce((most, l) => Math.max(most, l.rounds), 0) + 1;
+    this.store.startBatch(this.job.id, { tag, route: model.alias, round, lines: lines.length, submittedMs: this.deps.now(), reservedPico: reserved }, from);
+    let status: BatchStatus;
+    try {
+      status = await ops.submit(requests.slice(0, lines.length), this.tagOf(tag));
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      // Refused outright: nothing was created or billed. The lines wait (a transient failure) or fail with the provider's word.
+      budget.settle(reservation, 0n);
+      if (err.kind === 'http' && !transient(err)) {
+        this.store.batchLost(this.job.id, tag);
+        this.failLines(lines, model, { status: err.status, message: err.message, kind: 'http' });
+        return true;
+      }
+      // The network or the provider failed on the way: the batch may exist all the same, so it stays
+      // `submitting` until recover() finds it (or finds it is not there and puts its lines back).
+      throw new SubmitFailed(err);
+    }
+    this.store.batchSubmitted(this.job.id, tag, status.id, status.status);
+    this.reservations.set(tag, reservation);
+    return !this.stoppedAtBudget;
+  }
+
+  private failLines(lines: LineRow[], model: ModelConfig, error: CallError): void {
+    for (const line of lines) if (!this.deps.written?.has(line.promptId)) this.deps.sink.write(failed(line, model, error), line.request, null);
+    this.deps.sink.flush();
+    this.store.settleLines(this.job.id, lines.map((l) => ({ customId: l.customId, cost: undefined })), []);
+  }
+
+  /** Streams an ended batch's results into records; retryable failures wait for the next round. */
+  private async collect(b: BatchRow, ops: BatchOps, status: BatchStatus | undefined): Promise<void> {
+    const model = this.models.get(b.route)!;
+    const batchId = b.providerId!;
+    const retries = this.job.settings.retries;
+    let spent = 0n;
+    let done: { customId: string; cost: bigint | undefined }[] = [];
+    let retry: string[] = [];
+    const commit = () => {
+      this.deps.sink.flush();
+      this.store.settleLines(this.job.id, done, retry);
+      done = [];
+      retry = [];
+    };
+    for await (const r of ops.results(batchId)) {
+      const line = this.store.line(this.job.id, r.customId);
+      if (!line || line.state !== 'submitted' || line.batchTag !== b.tag) continue;
+      if (this.deps.written?.has(line.promptId)) {
+        done.push({ customId: line.customId, cost: undefined });
+      } else if (r.ok) {
+        const outcome = succeeded(line, model, this.baseline, r.result);
+        spent += outcome.record.cost ?? 0n;
+        this.deps.sink.write(outcome, line.request, batchId);
+        done.push({ customId: line.customId, cost: outcome.record.cost });
+      } else if ((r.failure === 'retryable' || r.failure === 'expired') && line.rounds <= retries && this.job.state === 'open') {
+        retry.push(line.customId);
+      } else {
+        this.deps.sink.write(failed(line, model, { status: r.status, message: r.message, kind: r.failure === 'invalid' ? 'http' : r.failure }), line.request, batchId);
+        done.push({ customId: line.customId, cost: undefined });
+      }
+      if (done.length + retry.length >= COMMIT_EVERY) commit();
+    }
+    commit();
+    // Lines the results never mention: the batch failed as a whole (OpenAI validation).
+    const missing = this.store.linesOfBatch(this.job.id, b.tag);
+    if (missing.length > 0) {
+      const why = status?.errors?.length ? status.errors.join('; ') : `the batch ended ${status?.end ?? b.status ?? ''} without a result for this request`;
+      this.failLines(missing, model, { message: `${batchId}: ${why}`, kind: status?.end === 'expired' || status?.end === 'cancelled' ? status.end : 'batch-failed' });
+    }
+    const reservation = this.reservations.get(b.tag);
+    if (reservation) this.deps.budget.settle(reservation, spent);
+    this.reservations.delete(b.tag);
+    this.store.setBatchState(this.job.id, b.tag, 'collected', null);
+  }
+}
+
+export { newJobId } from './batch-lines.js';

@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { failures } from '../core/money/accounting.js';
+import { Budget, type BudgetLimits } from '../core/money/budget.js';
+import { formatInt, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
+import type { ModelConfig, Policy } from '../core/policy/types.js';
+import { sourceText } from '../core/prompt.js';
+import { JobStore, type JobRow, type JobSettings } from '../io/batch-jobs.js';
+import { openDb, type Db } from '../io/db.js';
+import { dataDir } from '../io/store-path.js';
+import { ProviderPool } from '../providers/index.js';
+import { ProviderError, type BatchOps } from '../providers/types.js';
+import { write, type Context } from '../commands/context.js';
+import { sleep } from '../commands/sleep.js';
+import type { RunStore } from '../view/run-store.js';
+import { JobDriver, type DriveOutcome, type JobProgress } from './batch-job.js';
+import type { BatchSink } from './batch-sink.js';
+
+/** The job store in the SQLite home (the ledger's database). */
+export function openJobs(ctx: Context, home: string | undefined): { db: Db; store: JobStore; dir: string } {
+  const dir = dataDir(ctx.env, ctx.cwd, home);
+  const db = openDb(dir);
+  return { db, store: new JobStore(db), dir };
+}
+
+export function findJob(store: JobStore, id: string): JobRow {
+  const job = store.job(id);
+  if (!job) throw new UserError(`no batch job ${id}`, 'frugal batch list shows the jobs in this home (--home DIR for another)');
+  return job;
+}
+
+/** A Policy made of a job's own settings, for the summary of `batch collect` (no routes.yaml needed). */
+export function jobPolicy(settings: JobSettings): Policy {
+  const models = new Map(settings.models.map((m) => [m.alias, m]));
+  return { file: '(batch job)', baseline: settings.baseline, baselineImplied: false, default: settings.baseline, tokenizer: 'estimate', models, classes: [], cascades: new Map(), embedder: 'builtin', tests: [], budget: { perModelUsd: new Map() } };
+}
+
+/** --max-spend wins over the policy's budget.max_spend (and over the one the job was started with). */
+export function jobBudget(policy: Policy, flag: Pico | undefined, job: JobSettings | undefined, prior: Pico): Budget {
+  const perModel = new Map<string, Pico>();
+  for (const [alias, usd] of policy.budget.perModelUsd) perModel.set(alias, usdNumberToPico(usd));
+  const total = flag ?? (job?.maxSpend !== undefined ? BigInt(job.maxSpend) : policy.budget.maxSpendUsd === undefined ? undefined : usdNumberToPico(policy.budget.maxSpendUsd));
+  const limits: BudgetLimits = { total, perModel };
+  return new Budget(limits, prior);
+}
+
+/** Each model's batch capability, from its adapter (keys from the environment, as for live calls). */
+export function batchOpsOf(pool: ProviderPool) {
+  return async (m: ModelConfig): Promise<BatchOps> => {
+    let provider;
+    try {
+      provider = await pool.get(m);
+    } catch (err) {
+      if (err instanceof ProviderError && err.kind === 'missing-key') throw new UserError(err.message, 'set the key in the environment; nothing more was sent');
+      throw err;
+    }
+    if (!provider.batch) throw new UserError(`${m.alias} (${m.provider}/${m.model}) has no batch API`, 'batch: true works for openai and anthropic models');
+    return provider.batch;
+  };
+}
+
+/** Status checks: every FRUGAL_BATCH_POLL_MS (tests), else from 5 s backing off to a minute. */
+export function pollTimes(env: NodeJS.ProcessEnv): { first: number; max: number } {
+  const ms = Number(env.FRUGAL_BATCH_POLL_MS);
+  return Number.isFinite(ms) && ms > 0 ? { first: ms, max: ms * 4 } : { first: 5000, max: 60_000 };
+}
+
+const PROGRESS_EVERY_MS = 5000;
+
+/** At most one progress line on stderr every few seconds. */
+export function progressPrinter(ctx: Context, jobId: string, quiet: boolean) {
+  let last = -Infinity;
+  return (p: JobProgress) => {
+    const now = ctx.clock();
+    if (quiet || now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    const byStatus = new Map<string, number>();
+    for (const b of p.batches) byStatus.set(b.status, (byStatus.get(b.status) ?? 0) + 1);
+    const running = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
+    const lines = p.batches.reduce((n, b) => n + b.succeeded + b.failed, 0);
+    write(ctx.stderr, `frugal: ${jobId}: ${formatInt(p.done)} of ${formatInt(p.total)} prompts collected; batches: ${running || 'none running'} (${formatInt(lines)} lines ran so far)`);
+  };
+}
+
+export interface DriveRun {
+  ctx: Context;
+  job: JobRow;
+  driver: JobDriver;
+  wait: boolean;
+  sink: BatchSink;
+  runStore: RunStore;
+  policy: Policy;
+  budget: Budget;
+  quiet: boolean;
+  output: string;
+}
+
+export const collectHint = (job: string, output: string) => `frugal batch collect ${job} -o ${output}`;
+
+/** Drives the job, closes the output and prints the summary; returns the exit code. */
+export async function finishRun(r: DriveRun, drive: () => Promise<DriveOutcome>): Promise<number> {
+  const { ctx, job } = r;
+  let outcome: DriveOutcome;
+  try {
+    outcome = await drive();
+  } finally {
+    r.sink.close();
+  }
+  r.runStore.apply({ type: 'run-end', at: ctx.clock(), stop: outcome === 'budget' ? 'budget' : outcome === 'detached' ? 'interrupted' : 'done' });
+  const out = resolve(ctx.cwd, r.output);
+  if (outcome === 'submitted') {
+    write(ctx.stderr, `frugal: submitted batch job ${job.id}; collect the results with:\n  ${collectHint(job.id, out)}`);
+    write(ctx.stdout, job.id);
+    return 0;
+  }
+  if (outcome === 'detached') {
+    write(ctx.stderr, `frugal: detached from batch job ${job.id}: the batches go on at the provider. Collect the results with:\n  ${collectHint(job.id, out)}`);
+    return 130;
+  }
+  const t = r.runStore.totals;
+  if (!r.quiet) {
+    const { summaryTable } = await import('../view/summary-table.js');
+    write(ctx.stderr, summaryTable(t, r.policy));
+    if (r.sink.batchedCalls > 0) write(ctx.stderr, `batch discount: ${formatUsd(r.sink.discount)} saved against sending the same ${formatInt(r.sink.batchedCalls)} calls live`);
+  }
+  if (outcome === 'budget') {
+    write(ctx.stderr, `frugal: stopped at the budget: ${formatUsd(r.budget.totalSpent)} spent of ${formatUsd(r.budget.limits.total)}; the prompts not submitted can be sent with --resume (run --batch ... --resume) and a higher --max-spend`);
+    return 3;
+  }
+  return failures(t) > 0 ? 1 : 0;
+}
+
+export function inputErrorLine(ctx: Context, e: { file: string; line?: number | undefined; message: string }): void {
+  write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
+}
+
+export { JobDriver, sleep };

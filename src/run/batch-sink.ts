@@ -1,0 +1,137 @@
+import type { CallJournal } from '../core/execution/call-runner.js';
+import type { CallRecord } from '../core/execution/calls.js';
+import { closeSync, createReadStream, fsyncSync, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { UserError } from '../core/errors.js';
+import type { ResultRecord } from '../core/execution/events.js';
+import type { Pico } from '../core/money/money.js';
+import type { Policy } from '../core/policy/types.js';
+import type { LineRequest } from '../io/batch-jobs.js';
+import type { ResponseCache } from '../io/cache.js';
+import { cacheKey } from '../io/hash.js';
+import type { Ledger } from '../io/ledger.js';
+import type { RunStore } from '../view/run-store.js';
+import { batchRecordJson, type BatchOutcome } from './batch-records.js';
+import type { RecordSink } from './batch-job.js';
+
+const FLUSH_AT = 256 * 1024;
+
+/**
+ * The -o file of a batch job, plus everything a finished record feeds: the ledger (one call per
+ * result line, once), the response cache, the run's totals. Lines are written with synchronous
+ * appends; `flush` returns once they are in the file, and the job store marks lines done only
+ * after that, so a kill never loses a record (at worst a record is in the file but its line is
+ * not marked: `written` ids on resume take care of that).
+ */
+export class BatchSink implements RecordSink {
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private bytes = 0;
+  /** What the batch discount saved: normal price minus batch price, over the batched calls. */
+  discount: Pico = 0n;
+  batchedCalls = 0;
+
+  constructor(
+    path: string,
+    append: boolean,
+    private readonly deps: { policy: Policy; store: RunStore; runId: string; now: () => Date; clock: () => number; ledger?: Ledger | undefined; cache?: ResponseCache | undefined; logPrompts?: boolean | undefined; onError?: ((r: ResultRecord) => void) | undefined },
+  ) {
+    try {
+      this.fd = openSync(path, append ? 'a' : 'w', 0o644);
+    } catch (err) {
+      throw new UserError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'check that the folder exists and is writable');
+    }
+  }
+
+  private journal: CallJournal | undefined;
+
+  write(outcome: BatchOutcome, request: LineRequest, batchId: string | null): void {
+    const r = outcome.record;
+    const line = `${batchRecordJson(r, batchId)}\n`;
+    this.pending.push(line);
+    this.bytes += line.length;
+    const { store, ledger, cache } = this.deps;
+    const at = this.deps.clock();
+    store.apply({ type: 'prompt-start', at, id: r.id, route: r.route, class: r.class });
+    store.apply({ type: 'prompt-end', at, record: r });
+    if (r.error) this.deps.onError?.(r);
+    const m = this.deps.policy.models.get(r.route);
+    if (ledger && m) {
+      this.journal ??= ledger.journal({ runId: this.deps.runId, now: this.deps.now, logPrompts: this.deps.logPrompts });
+      const prompt = { id: r.id, messages: request.messages, system: request.system, fields: {}, source: r.source };
+      this.journal.record({ kind: 'answer', prompt, class: r.class, model: m, worstCase: r.cost ?? 0n }, callOfRecord(r));
+    }
+    if (batchId !== null && !r.error && r.cost !== undefined && outcome.liveCost !== undefined) {
+      this.discount += outcome.liveCost - r.cost;
+      this.batchedCalls++;
+    }
+    // Live records went into the cache with their own request; cached ones came from it.
+    if (cache && batchId !== null && !r.error) {
+      const m = this.deps.policy.models.get(r.route);
+      if (m) cache.putResult(cacheKey({ provider: m.provider, model: m.model, baseUrl: m.baseUrl, api: m.api, system: request.system, messages: request.messages, maxTokens: request.maxTokens }), r);
+    }
+    if (this.bytes >= FLUSH_AT) this.flush();
+  }
+
+  flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) return;
+    const buf = Buffer.from(this.pending.join(''));
+    this.pending = [];
+    this.bytes = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    this.flush();
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EINVAL' && code !== 'ENOTSUP') throw err;
+    }
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Every id that has a record in a results file, failed ones too (a missing file has none). */
+export async function recordedIds(path: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  try {
+    const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        const id = (JSON.parse(line) as { id?: unknown }).id;
+        if (typeof id === 'string') ids.add(id);
+      } catch {
+        // a torn or foreign line: not a record
+      }
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return ids;
+}
+
+/** A batch line is one call: the record's own figures (a live record already carries its calls). */
+function callOfRecord(r: ResultRecord): CallRecord {
+  const live = r.calls?.[r.calls.length - 1];
+  if (live) return live;
+  return {
+    kind: 'answer',
+    route: r.route,
+    provider: r.provider,
+    model: r.model,
+    answeredBy: r.answeredBy,
+    usage: r.usage,
+    cost: r.cost ?? 0n,
+    unsettled: r.unsettled ?? 0n,
+    latencyMs: r.latencyMs,
+    attempts: r.attempts ?? 1,
+    cached: r.cached === true,
+    error: r.error,
+  };
+}
