@@ -139,11 +139,13 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
         planner: {
           route: routingChain(policy, run.counter, opts.model, (p) => featuresOf.get(p)),
           models: policy.models,
+          cascades: opts.model === undefined ? policy.cascades : undefined,
           maxTokens: opts.maxTokens,
           optionsFor: (prompt, m) => resolveOptions(m.alias, apiOf(m), { model: m.options, flag: opts.settings?.options, record: prompt.options }),
           schemaFor: answerSchemas(policy, opts.settings?.schema),
         },
         baseline,
+        countTokens: (text) => run.counter.count(text),
       },
       { emit, onRecord },
       streamAnswer ? (delta) => ctx.stdout.write(delta) : undefined,

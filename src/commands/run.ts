@@ -128,9 +128,6 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
     code = await runBatch(ctx, { policy, counter, input, store, opts });
   } else {
     if (opts.offline) throw new UserError('--offline goes with --dry-run: a live run sends prompts');
-    // Live cascades wait for the executor that calls the next step (see routing/cascade.ts).
-    const routes = [policy.default, ...policy.classes.map((c) => c.route)];
-    if (opts.model === undefined && routes.some((r) => policy.cascades.has(r))) throw new UserError(`${policy.file} routes prompts to cascades, which run live in a later version`, 'estimate them with --dry-run, or evaluate them on logged answers with `frugal compare --from`');
     const { runLive } = await import('./run-live.js');
     if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');
     code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });

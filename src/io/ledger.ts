@@ -74,6 +74,7 @@ class SqliteLedger implements Ledger {
     const insert = db.prepare(INSERT);
     const rebook = db.prepare(REBOOK);
     const settle = db.prepare(SETTLE);
+    const keep = db.prepare('UPDATE calls SET baseline_cost_pico = ? WHERE id = ?');
     const open = (spec: CallSpec, booked: Pico, status: 'pending' | 'cached'): number => {
       const at = run.now();
       const { prompt } = spec;
@@ -102,6 +103,9 @@ class SqliteLedger implements Ledger {
           c.cost, c.unsettled, baselineCost ?? null, optInt(c.latencyMs), c.attempts, c.finishReason ?? null, statusOf(c),
           c.error?.status ?? null, c.error?.kind ?? null, c.error ? redact(c.error.message) : null, handle,
         );
+      },
+      keep: (handle, baselineCost) => {
+        keep.run(baselineCost ?? null, handle);
       },
       record: (spec, c) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, 0n),
     };

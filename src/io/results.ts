@@ -79,6 +79,7 @@ export function callJson(c: CallRecord): Record<string, unknown> {
     finish_reason: c.finishReason ?? null,
     cached: c.cached,
     error: errorJson(c.error),
+    ...(c.checks ? { checks: c.checks } : {}),
   };
 }
 

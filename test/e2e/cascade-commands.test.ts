@@ -102,13 +102,6 @@ describe('run with a cascade', () => {
     expect(res.stderr).toContain("escalation rate assumed: 25% of each cascade step's answers fail its checks (--escalation-rate) for 2 prompts");
   });
 
-  it('live, it is refused before anything is sent until the executor runs cascades', async () => {
-    const err = await runInProcess(runCommand, ['--routes', policy, '-p', 'How many apples?'], { cwd: dir, env: { ANTHROPIC_API_KEY: 'k' } }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).exitCode).toBe(2);
-    expect((err as UserError).message).toBe('team/routes.yaml routes prompts to cascades, which run live in a later version');
-  });
-
   it('rejects an escalation rate outside 0..1', async () => {
     const err = await runInProcess(runCommand, ['--routes', policy, '--dry-run', '--escalation-rate', '1.5', '-p', 'x'], { cwd: dir }).catch((e: unknown) => e);
     expect(String((err as Error).message)).toContain('--escalation-rate is a share from 0 to 1 (0.3) or a percentage (30%)');

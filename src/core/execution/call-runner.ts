@@ -25,6 +25,8 @@ export interface CallSpec {
   reservation?: HeldReservation | undefined;
   options?: ModelOptions | undefined;
   schema?: JsonSchemaValidator | undefined;
+  /** A cascade's step or check: whether its answer is kept is known later (see CallJournal.keep). */
+  deferBaseline?: boolean | undefined;
 }
 
 export interface SendResult {
@@ -48,6 +50,8 @@ export interface CallJournal {
   settle(handle: number | undefined, spec: CallSpec, call: CallRecord, baselineCost: Pico | undefined): void;
   /** A call made elsewhere and already over (an embedding of a batch of prompts): written as it ended. */
   record(spec: CallSpec, call: CallRecord): void;
+  /** A cascade kept this call's answer: it carries the prompt's baseline cost. */
+  keep(handle: number, baselineCost: Pico | undefined): void;
 }
 
 /** Ctrl-C: the first sets `stopping` (send nothing new), the second aborts what is in flight. */
@@ -133,7 +137,8 @@ export async function runCall(r: CallRunner, limiter: AimdLimiter, inFlight: InF
   const finish = (error: CallError | undefined): CallRecord => {
     release(0n);
     call.error = error;
-    r.journal?.settle(handle, spec, call, error ? 0n : r.baselineCost(call));
+    r.journal?.settle(handle, spec, call, error || spec.deferBaseline ? 0n : r.baselineCost(call));
+    call.journalHandle = handle;
     return call;
   };
   for (let attempt = 1; ; attempt++) {

@@ -54,6 +54,10 @@ export interface CallRecord {
   error?: CallError | undefined;
   /** The text it returned (answers and checks). */
   output?: string | undefined;
+  /** A cascade step: the checks its answer passed and failed (ids are their key paths in the policy). */
+  checks?: { id: string; ok: boolean; why: string }[] | undefined;
+  /** Where the write-ahead journal keeps it (not part of the record written out). */
+  journalHandle?: number | undefined;
 }
 
 /** A call's usage summed into a prompt's. */

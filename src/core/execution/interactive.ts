@@ -8,7 +8,8 @@ import type { Decision } from '../routing/chain.js';
 import { sumCalls, type CallRecord } from './calls.js';
 import { runCall, waitForSlot, type CallRunner, type CallSpec, type InFlight } from './call-runner.js';
 import type { ResultRecord, RunEventListener, StopReason } from './events.js';
-import { plan, worstCase, type HeldReservation, type Job, type Planner } from './planner.js';
+import { plan, worstCase, type HeldReservation, type Job, type Planner, type Step } from './planner.js';
+import { decideCascade, type Cascade, type StepAnswer } from '../routing/cascade.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type SendFailure } from './retry.js';
 import { SeenIds } from './seen-ids.js';
 
@@ -25,6 +26,8 @@ export interface Work {
   planner: Omit<Planner, 'stopping' | 'budget'>;
   /** The model every prompt is also priced on. */
   baseline: ModelConfig;
+  /** Counts tokens as the policy does (a cascade's answer-length checks, when usage is unknown). */
+  countTokens?: ((text: string) => number) | undefined;
 }
 
 /** How to run it. */
@@ -55,6 +58,9 @@ export interface Runtime {
   nextTurn: () => Promise<void>;
   random: () => number;
 }
+
+/** The answer cap of a judge call: its verdict is a word or two. */
+const JUDGE_MAX_TOKENS = 16;
 
 /** Prompts admitted per endpoint (in flight plus waiting for a slot) before the reader waits. */
 export function queueBound(concurrency: number): number {
@@ -166,13 +172,16 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
   };
 
   let dropped = 0;
-  const runPrompt = async (job: Job, reservation: HeldReservation | undefined): Promise<void> => {
+  const runPrompt = async (job: Job, reservation: HeldReservation | undefined, steps: Step[] | undefined): Promise<void> => {
     const endpoint = endpointOf(job.model);
     // A prompt starts when its endpoint takes it; after Ctrl-C, those still waiting are not sent.
     await waitForSlot(runner, endpoint.limiter, limits.backoff ?? DEFAULT_BACKOFF);
+    const unreserve = () => {
+      for (const r of [reservation, ...(steps ?? []).map((s) => s.reservation)]) if (r) limits.budget!.settle(r, 0n);
+    };
     if (rt.control.stopping) {
       endpoint.limiter.release();
-      if (reservation) limits.budget!.settle(reservation, 0n);
+      unreserve();
       dropped++;
       return;
     }
@@ -180,23 +189,85 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     const refusal = refused.get(job.model.alias);
     if (refusal !== undefined) {
       endpoint.limiter.release();
-      if (reservation) limits.budget!.settle(reservation, 0n);
+      unreserve();
       return finish(recordOf(job, [], 0n, notSent(job, refusal)), job.prompt);
     }
+    const cascade = steps && work.planner.cascades?.get(job.decision.route);
+    if (cascade) return runCascade(job, cascade, steps!, reservation, endpoint);
     const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: job.model, maxTokens: job.maxTokens, worstCase: worstCase(job), reservation, options: job.options, schema: job.schema };
-    sinks.emit({ type: 'call-start', at: rt.clock(), id: job.prompt.id, route: job.model.alias, kind: 'answer' });
-    const onRefused = (f: SendFailure) => {
-      if (refused.has(job.model.alias)) return;
-      refused.set(job.model.alias, f.message);
-      sinks.emit({ type: 'model-refused', at: rt.clock(), route: job.model.alias, message: f.message });
-    };
-    let call: CallRecord;
-    try {
-      call = await runCall(runner, endpoint.limiter, inFlight, spec, onRefused, true);
-    } finally {
-      sinks.emit({ type: 'call-end', at: rt.clock(), id: job.prompt.id, route: job.model.alias });
-    }
+    const call = await oneCall(job, spec, endpoint, true);
     await finish(recordOf(job, [call], call.error ? 0n : runner.baselineCost(call), call.error), job.prompt);
+  };
+
+  const onRefusedFor = (alias: string) => (f: SendFailure) => {
+    if (refused.has(alias)) return;
+    refused.set(alias, f.message);
+    sinks.emit({ type: 'model-refused', at: rt.clock(), route: alias, message: f.message });
+  };
+
+  /** One call on its model's endpoint (the first call of a prompt already holds a slot there). */
+  const oneCall = async (job: Job, spec: CallSpec, endpoint: Endpoint, slotHeld: boolean): Promise<CallRecord> => {
+    sinks.emit({ type: 'call-start', at: rt.clock(), id: job.prompt.id, route: spec.model.alias, kind: spec.kind });
+    try {
+      return await runCall(runner, endpoint.limiter, inFlight, spec, onRefusedFor(spec.model.alias), slotHeld);
+    } finally {
+      sinks.emit({ type: 'call-end', at: rt.clock(), id: job.prompt.id, route: spec.model.alias });
+    }
+  };
+
+  /**
+   * A cascade: the first model answers, the checks decide, and on a failed check the next model is
+   * called with the same request. Judge checks are calls of kind `check`. Every call is in the
+   * record; the kept answer is the first accepted one, or the last step's.
+   */
+  const runCascade = async (job: Job, cascade: Cascade, steps: Step[], first: HeldReservation | undefined, endpoint: Endpoint): Promise<void> => {
+    const all = [{ model: job.model, maxTokens: job.maxTokens, reservation: first }, ...steps];
+    const answers: StepAnswer[] = [];
+    const stepCalls: CallRecord[] = [];
+    const calls: CallRecord[] = [];
+    const count = work.countTokens ?? ((text: string) => Math.ceil(text.length / 4));
+    for (;;) {
+      const d = decideCascade(cascade, job.prompt, answers, count);
+      d.steps.forEach((v, i) => {
+        if (stepCalls[i]) stepCalls[i]!.checks = v.checks.map((c) => ({ id: c.id, ok: c.ok, why: c.why }));
+      });
+      const next = d.next;
+      if (next.kind === 'call') {
+        const step = all[next.step]!;
+        const stepJob: Job = { ...job, model: step.model, maxTokens: step.maxTokens };
+        const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: step.model, maxTokens: step.maxTokens, worstCase: worstCase(stepJob), reservation: step.reservation, options: job.options, schema: job.schema, deferBaseline: true };
+        const call = await oneCall(job, spec, next.step === 0 ? endpoint : endpointOf(step.model), next.step === 0);
+        calls.push(call);
+        stepCalls[next.step] = call;
+        answers[next.step] = call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: call.usage === undefined ? undefined : { output: call.usage.output } } };
+        continue;
+      }
+      if (next.kind === 'judge') {
+        const judged = new Map<string, string>();
+        for (const req of next.requests) {
+          const model = work.planner.models.get(req.model)!;
+          const judgePrompt: PromptRecord = { ...job.prompt, messages: req.messages, system: undefined };
+          const spec: CallSpec = { kind: 'check', prompt: judgePrompt, class: job.decision.class, model, maxTokens: JUDGE_MAX_TOKENS, worstCase: worstCase({ ...job, prompt: judgePrompt, model, maxTokens: JUDGE_MAX_TOKENS }), deferBaseline: true };
+          const call = await oneCall(job, spec, endpointOf(model), false);
+          calls.push(call);
+          // A judge that failed says no: the cascade escalates rather than keep an unchecked answer.
+          judged.set(req.checkId, call.error ? '' : (call.output ?? ''));
+        }
+        const got = answers[next.step]!;
+        answers[next.step] = { ...got, judged } as StepAnswer;
+        continue;
+      }
+      // Steps not called free their reservations.
+      for (let i = 0; i < all.length; i++) if (!stepCalls[i] && all[i]!.reservation) limits.budget?.settle(all[i]!.reservation!, 0n);
+      if (next.kind === 'fail') {
+        const last = stepCalls[stepCalls.length - 1];
+        return finish({ ...recordOf(job, calls, 0n, last?.error ?? { message: 'every step of the cascade failed' }), escalated: d.escalated }, job.prompt);
+      }
+      const kept = stepCalls[next.step]!;
+      const baseline = runner.baselineCost(kept);
+      if (kept.journalHandle !== undefined) sinks.journal?.keep(kept.journalHandle, baseline);
+      return finish({ ...recordOf(job, calls, baseline), escalated: d.escalated }, job.prompt);
+    }
   };
 
   const seen = new SeenIds();
@@ -238,13 +309,13 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     if (planned.kind === 'refused' || refusal !== undefined) {
       sinks.emit({ type: 'prompt-start', at: rt.clock(), id: prompt.id, route: job.model.alias, class: job.decision.class });
       const error = planned.kind === 'refused' ? { message: planned.message, kind: planned.why } : notSent(job, refusal!);
-      if (planned.kind === 'send' && planned.reservation) limits.budget!.settle(planned.reservation, 0n);
+      if (planned.kind === 'send') for (const r of [planned.reservation, ...(planned.steps ?? []).map((st) => st.reservation)]) if (r) limits.budget!.settle(r, 0n);
       await finish(recordOf(job, [], 0n, error), prompt);
       continue;
     }
     const endpoint = endpointOf(job.model);
     await endpoint.admit();
-    const task = runPrompt(job, planned.reservation).finally(() => {
+    const task = runPrompt(job, planned.reservation, planned.steps).finally(() => {
       endpoint.done();
       tasks.delete(task);
     });

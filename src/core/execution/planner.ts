@@ -6,6 +6,7 @@ import type { ModelConfig } from '../policy/types.js';
 import type { JsonSchemaValidator } from '../quality/json-schema.js';
 import type { PromptRecord } from '../prompt.js';
 import type { Decision } from '../routing/chain.js';
+import type { Cascade } from '../routing/cascade.js';
 
 /** A prompt with its route decided: what the executor carries out. */
 export interface Job {
@@ -22,14 +23,24 @@ export interface Job {
 export type HeldReservation = Reservation & { ok: true };
 
 export type Plan =
-  | { kind: 'send'; job: Job; reservation?: HeldReservation | undefined }
+  /** `steps`: a cascade's models after the first, each with its answer cap and its reservation. */
+  | { kind: 'send'; job: Job; reservation?: HeldReservation | undefined; steps?: Step[] | undefined }
   | { kind: 'refused'; job: Job; message: string; why: 'budget' | 'options' }
   | { kind: 'stop' };
+
+/** A later step of a cascade: its model and answer cap, reserved with the first call. */
+export interface Step {
+  model: ModelConfig;
+  maxTokens?: number | undefined;
+  reservation?: HeldReservation | undefined;
+}
 
 export interface Planner {
   /** The routing chain: --model override, the policy's classes, its default. */
   route: (prompt: PromptRecord) => Decision;
   models: ReadonlyMap<string, ModelConfig>;
+  /** The policy's cascades: a route may name one (its steps are models). */
+  cascades?: ReadonlyMap<string, Cascade> | undefined;
   /** --max-tokens: caps every answer (a record's own max_tokens may lower it further). */
   maxTokens?: number | undefined;
   budget?: Budget | undefined;
@@ -59,6 +70,8 @@ export function worstCase(job: Job): bigint {
  */
 export async function plan(p: Planner, prompt: PromptRecord, decided?: Decision): Promise<Plan> {
   let decision = decided ?? p.route(prompt);
+  const cascade = p.cascades?.get(decision.route);
+  if (cascade) return planCascade(p, prompt, decision, cascade);
   let model = p.models.get(decision.route)!;
   let refusal: string | undefined;
   const jobFor = (m: ModelConfig, d: Decision): Job => {
@@ -92,5 +105,53 @@ export async function plan(p: Planner, prompt: PromptRecord, decided?: Decision)
     }
     decision = { ...decision, route: next.alias, reason: `${decision.reason}; ${model.alias} budget (${cap}) reached: fell back to ${next.alias}` };
     model = next;
+  }
+}
+
+/**
+ * A cascade reserves the worst case of its whole chain before the first call (every step may be
+ * called); what the steps not called did not use is freed when the cascade keeps an answer.
+ * Judge calls reserve their own when they are made.
+ */
+async function planCascade(p: Planner, prompt: PromptRecord, decision: Decision, cascade: Cascade): Promise<Plan> {
+  const steps = cascade.try.map((alias) => {
+    const m = p.models.get(alias)!;
+    let maxTokens = effectiveMaxTokens(p.maxTokens, prompt.maxTokens, m.maxTokens);
+    if (p.budget?.active && maxTokens === undefined) maxTokens = BUDGET_DEFAULT_MAX_TOKENS;
+    return { model: m, maxTokens } as Step;
+  });
+  const first = steps[0]!;
+  const resolved = p.optionsFor?.(prompt, first.model);
+  const job: Job = {
+    prompt,
+    decision,
+    model: first.model,
+    maxTokens: first.maxTokens,
+    options: resolved && 'options' in resolved && Object.keys(resolved.options).length > 0 ? resolved.options : undefined,
+    schema: p.schemaFor?.(decision.class),
+  };
+  if (resolved && 'error' in resolved) return { kind: 'refused', job, message: resolved.error, why: 'options' };
+  if (!p.budget?.active) return { kind: 'send', job, steps: steps.slice(1) };
+  for (;;) {
+    const held: HeldReservation[] = [];
+    let failed: Reservation | undefined;
+    for (const s of steps) {
+      const r = p.budget.reserve(s.model.alias, worstCase({ ...job, model: s.model, maxTokens: s.maxTokens }));
+      if (!r.ok) {
+        failed = r;
+        break;
+      }
+      held.push(r);
+    }
+    if (!failed) {
+      steps.forEach((s, i) => (s.reservation = held[i]));
+      return { kind: 'send', job, reservation: held[0], steps: steps.slice(1) };
+    }
+    for (const r of held) p.budget.settle(r, 0n);
+    if (failed.ok === false && failed.limit === 'model') {
+      return { kind: 'refused', job, why: 'budget', message: `budget for a model of cascade ${cascade.name} reached (${cascade.try.join(', ')})` };
+    }
+    if (!p.budget.pending || p.stopping()) return { kind: 'stop' };
+    await p.budget.nextSettle();
   }
 }

@@ -62,6 +62,7 @@ function harness(send: (spec: CallSpec, n: number, leaving: () => void) => Promi
         record: (spec, call) => {
           journal.push({ id: spec.prompt.id, booked: [call.cost], settled: call });
         },
+        keep: () => undefined,
       },
       emit: (e) => events.push(e),
       onRecord: (r) => {
