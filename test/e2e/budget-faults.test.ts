@@ -39,6 +39,17 @@ const env = () => ({ OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2', OPENAI_BASE_
 const NOT_BILLED = new Set(['http-error', 'rate-limited']);
 const billedUsd = (requests: RecordedRequest[]) => (requests.filter((r) => !NOT_BILLED.has(r.outcome)).length * BILL_MICRO) / 1e6;
 
+/** Requests the ledger knows were sent: every attempt of every call. */
+function ledgerAttempts(): number {
+  if (!existsSync(join(home, 'frugal.db'))) return 0;
+  const db = new Database(join(home, 'frugal.db'), { readonly: true });
+  try {
+    return Number((db.prepare('SELECT COALESCE(SUM(attempts), 0) AS n FROM calls').get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
+
 function ledgerBookedUsd(): number {
   if (!existsSync(join(home, 'frugal.db'))) return 0;
   const db = new Database(join(home, 'frugal.db'), { readonly: true });
@@ -60,7 +71,10 @@ function random(seed: number): () => number {
 }
 
 describe('no sequence of timeouts, drops, kills and resumes takes billed spend past the cap', () => {
-  it.each([1, 2, 3])('seed %i', async (seed) => {
+  // FRUGAL_FAULT_SEEDS=20 runs more trials; FRUGAL_FIGURES=1 prints each trial's figures.
+  const seeds = Array.from({ length: Number(process.env.FRUGAL_FAULT_SEEDS ?? 3) }, (_, i) => i + 1);
+  it.each(seeds)('seed %i', async (seed) => {
+    const signals = { SIGKILL: 0, SIGTERM: 0 };
     const rand = random(seed);
     server.reset();
     home = join(dir, `home-${seed}`);
@@ -78,6 +92,7 @@ describe('no sequence of timeouts, drops, kills and resumes takes billed spend p
     let done = false;
     for (let round = 0; round < 8 && !done; round++) {
       const kill = round < 5 ? (rand() < 0.5 ? 'SIGKILL' : 'SIGTERM') : undefined;
+      if (kill) signals[kill]++;
       const res = await runCli(
         ['run', '--routes', routes, input, '-o', out, '--max-spend', String(CAP_USD), '--max-tokens', String(MAX_TOKENS), '-c', '4', '--timeout', '0.3', '--retries', '2', '-q', ...(round > 0 ? ['--resume'] : [])],
         {
@@ -101,8 +116,15 @@ describe('no sequence of timeouts, drops, kills and resumes takes billed spend p
       expect(billed).toBeLessThanOrEqual(CAP_USD + 1e-12);
       expect(ledgerBookedUsd()).toBeGreaterThanOrEqual(billed - 1e-12);
       expect(ledgerBookedUsd()).toBeLessThanOrEqual(CAP_USD + 1e-12);
+      // Every request that reached the server is an attempt the ledger wrote down before it left.
+      const reached = server.requests.filter((q) => q.outcome !== 'http-error' && q.outcome !== 'rate-limited').length;
+      expect(ledgerAttempts()).toBeGreaterThanOrEqual(reached);
       if (res.code === 3) done = true;
       expect(res.stdout).toBe('');
+    }
+    if (process.env.FRUGAL_FIGURES) {
+      const reached = server.requests.filter((q) => q.outcome !== 'http-error' && q.outcome !== 'rate-limited').length;
+      console.log(`seed ${seed}: cap $${CAP_USD}, billed $${billedUsd(server.requests).toFixed(6)}, booked $${ledgerBookedUsd().toFixed(6)}, ${reached} requests reached the server, ${ledgerAttempts()} attempts in the ledger, ${signals.SIGKILL} SIGKILL, ${signals.SIGTERM} SIGTERM`);
     }
     // The job went far enough for the cap to matter: it ran into it.
     expect(billedUsd(server.requests)).toBeGreaterThan(CAP_USD / 3);
