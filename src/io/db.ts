@@ -145,6 +145,8 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;                        -- rowid: input order
    CREATE INDEX batch_lines_state ON batch_lines (job_id, state, route);
    CREATE INDEX batch_lines_tag ON batch_lines (job_id, batch_tag);`,
+  // The answer text of a call, kept only with --log-prompts (as the prompt text is).
+  `ALTER TABLE calls ADD COLUMN answer_text TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -50,8 +50,8 @@ const REBOOK = `UPDATE calls SET cost_pico = ?, unsettled_pico = ?, attempts = a
 
 const SETTLE = `UPDATE calls SET answered_by = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
   cache_write_tokens = ?, reasoning_tokens = ?, cost_pico = ?, unsettled_pico = ?, baseline_cost_pico = ?,
-  latency_ms = ?, attempts = ?, finish_reason = ?, status = ?, error_status = ?, error_kind = ?, error_message = ?
-  WHERE id = ?`;
+  latency_ms = ?, attempts = ?, finish_reason = ?, status = ?, error_status = ?, error_kind = ?, error_message = ?,
+  answer_text = ? WHERE id = ?`;
 
 const tokens = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.trunc(n) : 0);
 const optInt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : Math.round(n));
@@ -101,7 +101,8 @@ class SqliteLedger implements Ledger {
         settle.run(
           c.answeredBy ?? null, tokens(u.input), tokens(u.output), tokens(u.cacheRead), tokens(u.cacheWrite), tokens(u.reasoning),
           c.cost, c.unsettled, baselineCost ?? null, optInt(c.latencyMs), c.attempts, c.finishReason ?? null, statusOf(c),
-          c.error?.status ?? null, c.error?.kind ?? null, c.error ? redact(c.error.message) : null, handle,
+          c.error?.status ?? null, c.error?.kind ?? null, c.error ? redact(c.error.message) : null,
+          run.logPrompts && c.output !== undefined ? c.output : null, handle,
         );
       },
       keep: (handle, baselineCost) => {

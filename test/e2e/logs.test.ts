@@ -31,6 +31,7 @@ describe('frugal logs', () => {
         '  run run-bbb  class lookup  420 ms',
         '  system: Be brief.',
         '  user: What is the capital of Australia?',
+        '  answer: Canberra.',
         '',
         '2026-11-08 11:30:00Z  q2  quick (anthropic/claude-haiku-4-5)  12 in / 30 out  —  failed: 500 overloaded',
         '  run run-bbb  class lookup  420 ms',

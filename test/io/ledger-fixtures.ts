@@ -80,6 +80,7 @@ export function recordCall(ledger: Ledger, r: ResultRecord, meta: Meta, reserved
     finishReason: undefined,
     cached: r.cached === true,
     error: r.error,
+    output: r.output,
   };
   const handle = r.cached ? undefined : journal.open(spec, reserved);
   journal.settle(handle, spec, call, r.baselineCost);

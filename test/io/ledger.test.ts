@@ -150,6 +150,7 @@ describe('ledger.record', () => {
         error_message: null,
         prompt_hash: createHash('sha256').update('{"system":null,"messages":[{"role":"user","content":"What is the capital of Australia?"}]}').digest('hex'),
         prompt_text: null,
+        answer_text: null,
       },
     ]);
   });
