@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import type { CallRecord } from '../core/execution/calls.js';
-import { DEFAULT_BACKOFF, isRetryable, isSendFailure, retryDelay } from '../core/execution/retry.js';
+import { DEFAULT_BACKOFF, isRetryable, isSendFailure, mayHaveBilled, retryDelay } from '../core/execution/retry.js';
 import { costOf, type Usage } from '../core/money/pricing.js';
 import type { ModelConfig } from '../core/policy/types.js';
 import type { Embedder } from '../core/routing/features.js';
@@ -55,6 +55,10 @@ export function remoteEmbedder(o: RemoteEmbedderOptions): Embedder {
     const embed = provider.embed?.bind(provider);
     if (!embed) throw new UserError(`embedder ${m.alias}: this ${m.provider} adapter cannot make embedding calls`, 'use `embedder: builtin`, or an OpenAI or OpenAI-compatible model');
     const started = o.clock();
+    // Attempts that timed out or dropped after they were sent may have been billed: each keeps its
+    // input's upper bound (no tokenizer makes more tokens than UTF-8 bytes) at the input price.
+    let unsettled = 0n;
+    const bound = costOf({ input: inputs.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0), output: 0, cacheRead: 0, cacheWrite: 0 }, m.pricing.rates);
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await embed({ model: m.model, inputs, signal });
@@ -70,9 +74,9 @@ export function remoteEmbedder(o: RemoteEmbedderOptions): Embedder {
           provider: m.provider,
           model: m.model,
           usage,
-          cost,
+          cost: cost + unsettled,
           // No usage reported: the cost is our token count's, booked as unsettled.
-          unsettled: result.usage ? 0n : cost,
+          unsettled: (result.usage ? 0n : cost) + unsettled,
           latencyMs: Math.round(o.clock() - started),
           attempts: attempt,
           cached: false,
@@ -80,6 +84,7 @@ export function remoteEmbedder(o: RemoteEmbedderOptions): Embedder {
         return { vectors: result.vectors.map(unitDense), call };
       } catch (err) {
         if (!isSendFailure(err)) throw err;
+        if (mayHaveBilled(err.kind)) unsettled += bound;
         const delay = attempt <= retries && isRetryable(err) ? retryDelay(attempt, err, DEFAULT_BACKOFF, o.random) : undefined;
         if (delay === undefined) {
           throw new UserError(`embedder ${m.alias} (${m.provider}/${m.model}): ${err.message}`, 'similar_to classes need their embeddings; check the embedder model, or use `embedder: builtin`', err.kind === 'missing-key' ? 2 : 1);

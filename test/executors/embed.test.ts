@@ -63,6 +63,16 @@ describe('the remote embedder', () => {
     expect(calls[0]!.attempts).toBe(2);
   });
 
+  it('a timed-out attempt keeps its input bound as unsettled cost; a 429 costs nothing', async () => {
+    const provider = stubProvider((_r, n) => {
+      if (n === 1) throw new ProviderError('request timed out', 'timeout');
+      if (n === 2) throw new ProviderError('rate limited', 'http', 429);
+    });
+    const { calls } = await remoteEmbedder(options(provider)).embed(['hello']);
+    // 10 tokens billed = 200,000 pico; the timeout: 5 UTF-8 bytes at $0.02 per million = 100,000 pico.
+    expect(calls[0]).toMatchObject({ attempts: 3, cost: 300_000n, unsettled: 100_000n });
+  });
+
   it('a 400 or a provider without embeddings is a user error, not a stack trace', async () => {
     const bad = stubProvider(() => {
       throw new ProviderError('model not found', 'http', 400);
