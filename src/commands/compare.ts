@@ -9,7 +9,10 @@ import { formatUsd } from '../core/money/money.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
 import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { classify } from '../core/routing/classify.js';
-import { refuseSimilarLive } from './dry-run-features.js';
+import { dryRunFeatures } from './dry-run-features.js';
+import type { PromptFeatures } from '../core/routing/features.js';
+import type { PromptRecord } from '../core/prompt.js';
+import type { TokenCounter } from '../core/routing/tokens.js';
 import { sourceText } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
@@ -18,6 +21,7 @@ import { checkOutputs } from '../io/output-paths.js';
 import { ResultFile } from '../io/result-file.js';
 import { recordToJson } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
+import { dataDir } from '../io/store-path.js';
 import { LiveSession, sessionOptions } from '../run/session.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
@@ -105,7 +109,6 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   const policies = await Promise.all(
     files.map(async (f) => ({ file: f, policy: await loadPolicyFile(locatePolicy(f, ctx.cwd, ctx.env), ctx.cwd, { now, env: ctx.env, useCache: true }) })),
   );
-  for (const { policy } of policies) refuseSimilarLive(policy, 'frugal compare');
   const counters = new Map(await Promise.all(policies.map(async (p) => [p.policy.tokenizer, await loadCounter(p.policy.tokenizer)] as const)));
 
   // Models by identity, so that a model two policies share is run once.
@@ -136,13 +139,15 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
   }
   if (prompts.length === 0) throw new UserError(`${opts.input}: no prompts to compare`);
 
+  // similar_to classes: each policy's features step embeds the prompts before they are routed.
+  const featuresOf = await Promise.all(policies.map(({ policy }) => promptFeatures(ctx, policy, counters.get(policy.tokenizer)!, prompts.map((g) => g.prompt), opts)));
   const cascades = new CascadeRoutes();
-  const compared: ComparedPolicy[] = policies.map(({ file, policy }) => {
+  const compared: ComparedPolicy[] = policies.map(({ file, policy }, p) => {
     const counter = counters.get(policy.tokenizer)!;
     const routes: string[] = [];
     const classes: (string | null)[] = [];
-    for (const g of prompts) {
-      const d = classify(policy, g.prompt, counter);
+    for (const [i, g] of prompts.entries()) {
+      const d = classify(policy, g.prompt, counter, featuresOf[p]?.[i]);
       routes.push(cascades.keyOf(policy, file, d.route));
       classes.push(d.class);
     }
@@ -278,4 +283,33 @@ async function runPairs(
     throw new UserError(`stopped at the budget (${formatUsd(session.budget.totalSpent)} spent of ${formatUsd(opts.maxSpend)}): the comparison is incomplete`, 'raise --max-spend, or compare fewer prompts or models', 3);
   }
   return failed;
+}
+
+/**
+ * The features of a policy's similar_to classes for every prompt (undefined when it has none). The
+ * embedding calls of a model embedder go into the ledger, like every real call, and are reported.
+ */
+async function promptFeatures(ctx: Context, policy: Policy, counter: TokenCounter, prompts: PromptRecord[], opts: CompareOptions): Promise<PromptFeatures[] | undefined> {
+  const step = await dryRunFeatures(ctx, policy, counter, { home: opts.home });
+  if (!step) return undefined;
+  try {
+    const features = await step.compute(prompts);
+    if (step.calls.length > 0) {
+      if (opts.ledger) {
+        const { openLedger } = await import('../io/ledger.js');
+        const ledger = openLedger(dataDir(ctx.env, ctx.cwd, opts.home));
+        const journal = ledger.journal({ runId: `compare-${ctx.now().toISOString()}`, now: ctx.now });
+        for (const call of step.calls) {
+          const model = policy.models.get(call.route);
+          if (model) journal.record({ kind: 'embed', prompt: prompts[0]!, class: null, model, worstCase: call.cost }, call);
+        }
+        ledger.close();
+      }
+      const cost = step.calls.reduce((sum, c) => sum + c.cost, 0n);
+      write(ctx.stderr, `${policy.file}: similar_to routing made ${step.calls.length} embedding call${step.calls.length === 1 ? '' : 's'} (${formatUsd(cost)})${opts.ledger ? "; they are in the ledger" : ""}`);
+    }
+    return features;
+  } finally {
+    step.close();
+  }
 }

@@ -200,6 +200,14 @@ describe('similar_to in explain and run', () => {
     expect(r.stderr).toContain('dry run: the only calls sent were 0 embedding calls to embed (openai/text-embedding-3-small): 0 tokens, $0.00; 5 texts from the embedding cache');
   });
 
+  it('compare routes similar_to classes through the features step too', async () => {
+    const d = dir({ 'routes.yaml': SMALL, 'eval.jsonl': ['I forgot my password, help', 'Write a sonnet about autumn', 'My invoice is wrong again'].map((p, i) => JSON.stringify({ id: `q${i}`, prompt: p })).join('\n') + '\n' });
+    const r = await frugal(d, ['compare', join(d, 'routes.yaml'), '--input', join(d, 'eval.jsonl'), '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { policies: { calls_by_model: Record<string, number> }[] };
+    expect(out.policies[0]!.calls_by_model).toEqual({ 'openai/gpt-5.4-mini': 2, 'openai/gpt-5.4': 1 });
+  });
+
   it('a live run embeds each batch before routing it: embed calls are priced, in the summary and in the ledger', async () => {
     const server = await startFakeServer();
     try {
