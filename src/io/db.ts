@@ -147,6 +147,16 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX batch_lines_tag ON batch_lines (job_id, batch_tag);`,
   // The answer text of a call, kept only with --log-prompts (as the prompt text is).
   `ALTER TABLE calls ADD COLUMN answer_text TEXT;`,
+  // The answers of a cascade's steps, per -o job, so that --resume never repeats a step's call.
+  `CREATE TABLE cascade_steps (
+     job_id        TEXT    NOT NULL,
+     prompt_id     TEXT    NOT NULL,
+     step          INTEGER NOT NULL,
+     call_id       INTEGER NOT NULL,  -- its row in calls
+     answer        TEXT,              -- NULL when the call failed
+     finish_reason TEXT,
+     PRIMARY KEY (job_id, prompt_id, step)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

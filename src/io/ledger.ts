@@ -1,5 +1,5 @@
 import type { CallJournal, CallSpec } from '../core/execution/call-runner.js';
-import type { CallKind, CallRecord } from '../core/execution/calls.js';
+import type { CallKind, CallRecord, ErrorKind } from '../core/execution/calls.js';
 import type { Pico } from '../core/money/money.js';
 import type { CallGroup, CallStatus } from '../core/money/stats.js';
 import { openDb, openExistingDb, type Db } from './db.js';
@@ -63,6 +63,50 @@ export function statusOf(c: CallRecord): CallStatus {
   return c.error ? 'error' : c.cached ? 'cached' : 'ok';
 }
 
+interface StepRow {
+  step: bigint;
+  answer: string | null;
+  finish_reason: string | null;
+  id: bigint;
+  kind: CallKind;
+  route: string;
+  provider: string;
+  model: string;
+  answered_by: string | null;
+  input_tokens: bigint;
+  output_tokens: bigint;
+  cache_read_tokens: bigint;
+  cache_write_tokens: bigint;
+  cost_pico: bigint | null;
+  unsettled_pico: bigint;
+  latency_ms: bigint | null;
+  attempts: bigint | null;
+  error_status: bigint | null;
+  error_kind: string | null;
+  error_message: string | null;
+}
+
+/** A cascade step's call as an earlier run of the job made it. */
+function stepCall(r: StepRow): CallRecord {
+  return {
+    kind: r.kind,
+    route: r.route,
+    provider: r.provider,
+    model: r.model,
+    answeredBy: r.answered_by ?? undefined,
+    usage: { input: Number(r.input_tokens), output: Number(r.output_tokens), cacheRead: Number(r.cache_read_tokens), cacheWrite: Number(r.cache_write_tokens) },
+    cost: r.cost_pico ?? 0n,
+    unsettled: r.unsettled_pico,
+    latencyMs: r.latency_ms === null ? undefined : Number(r.latency_ms),
+    attempts: r.attempts === null ? 1 : Number(r.attempts),
+    finishReason: (r.finish_reason ?? undefined) as CallRecord['finishReason'],
+    cached: false,
+    error: r.answer === null ? { status: r.error_status === null ? undefined : Number(r.error_status), kind: (r.error_kind ?? undefined) as ErrorKind | undefined, message: r.error_message ?? 'failed' } : undefined,
+    output: r.answer ?? undefined,
+    journalHandle: Number(r.id),
+  };
+}
+
 class SqliteLedger implements Ledger {
   constructor(
     readonly dir: string,
@@ -75,6 +119,14 @@ class SqliteLedger implements Ledger {
     const rebook = db.prepare(REBOOK);
     const settle = db.prepare(SETTLE);
     const keep = db.prepare('UPDATE calls SET baseline_cost_pico = ? WHERE id = ?');
+    const saveStep = db.prepare('INSERT OR REPLACE INTO cascade_steps (job_id, prompt_id, step, call_id, answer, finish_reason) VALUES (?, ?, ?, ?, ?, ?)');
+    const loadSteps = db
+      .prepare(
+        `SELECT s.step, s.answer, s.finish_reason, c.id, c.kind, c.route, c.provider, c.model, c.answered_by, c.input_tokens, c.output_tokens,
+           c.cache_read_tokens, c.cache_write_tokens, c.cost_pico, c.unsettled_pico, c.latency_ms, c.attempts, c.error_status, c.error_kind, c.error_message
+         FROM cascade_steps s JOIN calls c ON c.id = s.call_id WHERE s.job_id = ? AND s.prompt_id = ? ORDER BY s.step`,
+      )
+      .safeIntegers(true);
     const open = (spec: CallSpec, booked: Pico, status: 'pending' | 'cached'): number => {
       const at = run.now();
       const { prompt } = spec;
@@ -107,6 +159,14 @@ class SqliteLedger implements Ledger {
       },
       keep: (handle, baselineCost) => {
         keep.run(baselineCost ?? null, handle);
+      },
+      cascadeStep: (promptId, step, c) => {
+        if (run.jobId === undefined || c.journalHandle === undefined) return;
+        saveStep.run(run.jobId, promptId, step, c.journalHandle, c.error ? null : (c.output ?? ''), c.finishReason ?? null);
+      },
+      priorSteps: (promptId) => {
+        if (run.jobId === undefined) return [];
+        return (loadSteps.all(run.jobId, promptId) as StepRow[]).map((r) => ({ step: Number(r.step), call: stepCall(r) }));
       },
       record: (spec, c) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, 0n),
     };

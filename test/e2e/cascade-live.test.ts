@@ -78,6 +78,37 @@ describe('a cascade, live', () => {
     expect(rows.reduce((sum, r) => sum + r.cost_pico, 0n)).toBe(BigInt(Math.round((WEAK + STRONG) * 1e12)));
   });
 
+  it('--resume after a kill between the cheap and the strong call resumes at the strong call: no call is paid twice', async () => {
+    const home = join(dir, 'home3');
+    const input = join(dir, 'one.jsonl');
+    const out = join(dir, 'one-out.jsonl');
+    writeFileSync(input, JSON.stringify({ id: 'h', prompt: 'A hard one: 3 and 4?' }) + '\n');
+    // The strong call hangs long enough for the process to be killed while it is in flight.
+    server.setModel('claude-opus-5-5', { text: () => '3 + 4 = 7, so #### 7', usage: { input: 100, output: 20 }, latencyMs: 5000 });
+    const killed = await runCli(['run', '--routes', routes, input, '-o', out], {
+      env: env(home),
+      cwd: dir,
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (!server.requests.some((r) => r.model === 'claude-opus-5-5')) return;
+          clearInterval(timer);
+          child.kill('SIGKILL');
+        }, 5);
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(server.requests.map((r) => r.model)).toEqual(['claude-haiku-4-5', 'claude-opus-5-5']);
+    server.setModel('claude-opus-5-5', { text: () => '3 + 4 = 7, so #### 7', usage: { input: 100, output: 20 } });
+    const resumed = await runCli(['run', '--routes', routes, input, '-o', out, '--resume'], { env: env(home), cwd: dir });
+    expect(resumed.code).toBe(0);
+    // Only the strong call again: the weak step's answer came from the job's record of it.
+    expect(server.requests.map((r) => r.model)).toEqual(['claude-haiku-4-5', 'claude-opus-5-5', 'claude-opus-5-5']);
+    const [record] = jsonLines(readFileSync(out, 'utf8'));
+    expect(record).toMatchObject({ id: 'h', route: 'strong', escalated: true });
+    expect((record!.calls as { route: string }[]).map((c) => c.route)).toEqual(['weak', 'strong']);
+    expect(record!.cost_usd).toBeCloseTo(WEAK + STRONG, 15);
+  });
+
   it('--max-spend reserves the whole chain before the first call: a cap that fits the cheap call alone sends nothing', async () => {
     const home = join(dir, 'home2');
     const res = await runCli(['run', '--routes', routes, '-p', 'How many is 3 and 4?', '--max-spend', '0.004', '--max-tokens', '200', '--format', 'jsonl'], { env: env(home), cwd: dir });

@@ -52,6 +52,10 @@ export interface CallJournal {
   record(spec: CallSpec, call: CallRecord): void;
   /** A cascade kept this call's answer: it carries the prompt's baseline cost. */
   keep(handle: number, baselineCost: Pico | undefined): void;
+  /** A cascade step is over: kept for --resume, which then does not call that step again. */
+  cascadeStep?(promptId: string, step: number, call: CallRecord): void;
+  /** The steps of a cascade this job already called for the prompt (an earlier run of it). */
+  priorSteps?(promptId: string): { step: number; call: CallRecord }[];
 }
 
 /** Ctrl-C: the first sets `stopping` (send nothing new), the second aborts what is in flight. */

@@ -226,6 +226,18 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     const stepCalls: CallRecord[] = [];
     const calls: CallRecord[] = [];
     const count = work.countTokens ?? ((text: string) => Math.ceil(text.length / 4));
+    // --resume: the steps an earlier run of this job already called are not called again.
+    for (const { step, call } of sinks.journal?.priorSteps?.(job.prompt.id) ?? []) {
+      if (step >= all.length) continue;
+      calls.push(call);
+      stepCalls[step] = call;
+      answers[step] = call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: { output: call.usage.output } } };
+      const held = all[step]!.reservation;
+      if (held) limits.budget!.settle(held, 0n);
+      all[step]!.reservation = undefined;
+    }
+    // The slot taken for the first step is not needed when an earlier run called it.
+    if (stepCalls[0]) endpoint.limiter.release();
     for (;;) {
       const d = decideCascade(cascade, job.prompt, answers, count);
       d.steps.forEach((v, i) => {
@@ -239,6 +251,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
         const call = await oneCall(job, spec, next.step === 0 ? endpoint : endpointOf(step.model), next.step === 0);
         calls.push(call);
         stepCalls[next.step] = call;
+        sinks.journal?.cascadeStep?.(job.prompt.id, next.step, call);
         answers[next.step] = call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: call.usage === undefined ? undefined : { output: call.usage.output } } };
         continue;
       }
