@@ -45,6 +45,7 @@ export function recordToJson(r: ResultRecord): Record<string, unknown> {
     attempts: r.attempts ?? null,
     cached: r.cached ?? false,
     ...(r.escalated === undefined ? {} : { escalated: r.escalated }),
+    ...(r.cascade === undefined ? {} : { cascade: r.cascade, failed_check: r.failedCheck ?? null }),
     error: errorJson(r.error),
     calls: (r.calls ?? []).map(callJson),
     source,

@@ -45,6 +45,7 @@ export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?
     unsettled_usd: picoToUsd(t.unsettled),
     unsettled_calls: t.unsettledCalls,
     escalated: t.escalated,
+    cascades: [...t.cascades].map(([route, c]) => ({ route, prompts: c.prompts, escalated: c.escalated, discarded_cost_usd: picoToUsd(c.discardedCost) })),
     discarded_cost_usd: picoToUsd(t.discardedCost),
     refused: t.refused.map((r) => ({ route: r.route, message: r.message })),
     not_sent: t.notSent,

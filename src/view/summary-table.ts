@@ -67,7 +67,9 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
     lines.push(`unsettled: ${formatInt(t.unsettledCalls)} calls never came back whole (timed out, dropped, aborted, or no usage reported); the spend above counts up to ${formatUsd(t.unsettled)} for them, their reserved worst case`);
   }
   if (t.costUnknown > 0) lines.push(`unknown cost: ${formatInt(t.costUnknown)} prompts reported no usage; not in the totals above`);
-  if (t.escalated > 0) lines.push(`escalated: ${formatInt(t.escalated)} prompts; answers thrown away cost ${formatUsd(t.discardedCost)}`);
+  for (const [name, c] of t.cascades) {
+    lines.push(`cascade ${name}: ${formatInt(c.escalated)} of ${formatInt(c.prompts)} prompts escalated (${formatPct(BigInt(c.escalated), BigInt(c.prompts))}); answers thrown away cost ${formatUsd(c.discardedCost)}, paid for in the spend and savings above`);
+  }
   for (const r of t.refused) lines.push(`refused: ${r.route}: ${r.message}`);
   if (t.notSent > 0) lines.push(`not sent: ${formatInt(t.notSent)} prompts, because their model had refused the key`);
   const failed = failures(t);

@@ -54,7 +54,7 @@ describe('a cascade, live', () => {
     const records = Object.fromEntries(jsonLines(res.stdout).map((r) => [r.id as string, r]));
     // Two kept at the weak model, one escalated to the strong model after its arithmetic failed.
     expect(records.q0).toMatchObject({ route: 'weak', escalated: false, output: '3 + 4 = 7, so #### 7' });
-    expect(records.q1).toMatchObject({ route: 'strong', escalated: true, output: '3 + 4 = 7, so #### 7' });
+    expect(records.q1).toMatchObject({ route: 'strong', escalated: true, output: '3 + 4 = 7, so #### 7', cascade: 'careful', failed_check: 'cascades.careful.accept.all[1].check' });
     const calls = records.q1!.calls as { kind: string; route: string; cost_usd: number; checks?: { id: string; ok: boolean }[] }[];
     expect(calls.map((c) => c.route)).toEqual(['weak', 'strong']);
     expect(calls[0]!.checks!.find((c) => !c.ok)!.id).toBe('cascades.careful.accept.all[1].check');
@@ -67,6 +67,8 @@ describe('a cascade, live', () => {
     expect(s).toMatchObject({ escalated: 1, calls: 4 });
     expect(s.cost_usd).toBeCloseTo(3 * WEAK + STRONG, 15);
     expect(s.discarded_cost_usd).toBeCloseTo(WEAK, 15);
+    expect((s as unknown as { cascades: unknown[] }).cascades).toEqual([{ route: 'careful', prompts: 3, escalated: 1, discarded_cost_usd: WEAK }]);
+    expect(res.stderr).toContain('cascade careful: 1 of 3 prompts escalated (33.3%)');
     // One ledger row per call; the prompt's baseline only on the call whose answer was kept.
     const db = new Database(join(home, 'frugal.db'), { readonly: true });
     const rows = db.prepare("SELECT prompt_id, route, status, cost_pico, baseline_cost_pico FROM calls WHERE prompt_id = 'q1' ORDER BY id").safeIntegers(true).all() as { route: string; status: string; cost_pico: bigint; baseline_cost_pico: bigint }[];

@@ -41,6 +41,9 @@ export interface ResultRecord {
   calls?: CallRecord[] | undefined;
   /** A cascade kept a later step's answer. */
   escalated?: boolean | undefined;
+  /** The cascade the prompt was routed to, and the id (key path) of the first check its answers failed. */
+  cascade?: string | undefined;
+  failedCheck?: string | undefined;
 }
 
 export type StopReason = 'done' | 'interrupted' | 'aborted' | 'budget' | 'write-failed';

@@ -210,12 +210,12 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
       for (let i = 0; i < all.length; i++) if (!stepCalls[i] && all[i]!.reservation) limits.budget?.settle(all[i]!.reservation!, 0n);
       if (next.kind === 'fail') {
         const last = stepCalls[stepCalls.length - 1];
-        return finish({ ...recordOf(job, calls, 0n, last?.error ?? { message: 'every step of the cascade failed' }), escalated: d.escalated }, job.prompt);
+        return finish({ ...recordOf(job, calls, 0n, last?.error ?? { message: 'every step of the cascade failed' }), escalated: d.escalated, cascade: cascade.name, failedCheck: d.failedCheck?.id }, job.prompt);
       }
       const kept = stepCalls[next.step]!;
       const baseline = runner.baselineCost(kept);
       if (kept.journalHandle !== undefined) sinks.journal?.keep(kept.journalHandle, baseline);
-      return finish({ ...recordOf(job, calls, baseline), escalated: d.escalated }, job.prompt);
+      return finish({ ...recordOf(job, calls, baseline), escalated: d.escalated, cascade: cascade.name, failedCheck: d.failedCheck?.id }, job.prompt);
     }
   };
 

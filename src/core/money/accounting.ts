@@ -53,6 +53,8 @@ export interface RunTotals {
   /** Prompts whose kept answer came from a later step of a cascade, and what the steps thrown away cost. */
   escalated: number;
   discardedCost: Pico;
+  /** Per cascade route: prompts, how many escalated, and what the answers thrown away cost. */
+  cascades: Map<string, { prompts: number; escalated: number; discardedCost: Pico }>;
   /** Models that refused the key, or whose key was missing: nothing more was sent to them. */
   refused: { route: string; message: string; hint?: string | undefined }[];
   /** Prompts not sent because their model had refused the key. */
@@ -104,6 +106,7 @@ export function emptyTotals(policy: Policy): RunTotals {
     calls: 0,
     escalated: 0,
     discardedCost: 0n,
+    cascades: new Map(),
     refused: [],
     notSent: 0,
     baselineCost: 0n,
@@ -150,10 +153,19 @@ function addRecord(t: RunTotals, r: ResultRecord): void {
     return;
   }
   const kept = r.error ? -1 : keptIndex(r);
+  let discarded = 0n;
   r.calls.forEach((c, i) => {
     countCall(t, c);
-    if (c.kind === 'answer' && i !== kept) t.discardedCost += c.cost;
+    if (c.kind === 'answer' && i !== kept) discarded += c.cost;
   });
+  t.discardedCost += discarded;
+  if (r.cascade !== undefined) {
+    const c = t.cascades.get(r.cascade) ?? { prompts: 0, escalated: 0, discardedCost: 0n };
+    c.prompts++;
+    if (r.escalated) c.escalated++;
+    c.discardedCost += discarded;
+    t.cascades.set(r.cascade, c);
+  }
 }
 
 function countCall(t: RunTotals, c: CallRecord): void {
