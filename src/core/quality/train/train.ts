@@ -13,6 +13,8 @@ export interface TrainOptions extends TargetRule {
   /** The policy's own checks, offered as features of the cascade scorer. */
   checks?: CheckInput[];
   l2?: number;
+  /** The kinds of router the caller can write (the best is chosen among them). */
+  writable?: RouterKind[];
   /** What the scorer file says it was trained on. */
   trainedOn: Record<string, unknown>;
 }
@@ -84,7 +86,7 @@ export function train(examples: Example[], outcomes: Outcome[], o: TrainOptions)
   // Cheaper than the random router at the same quality, and by more than chance.
   const beats = (r: RouterReport) =>
     r.heldOut.point.costCut > randomBaseline('prompt', outcomes, r.heldOut.point.quality).costCut + 1e-9 && betterThanChance(outcomes, r.heldOut.keep);
-  const ranked = [...routers].sort((a, b) => Number(beats(b)) - Number(beats(a)) || b.heldOut.point.costCut - a.heldOut.point.costCut);
+  const ranked = routers.filter((r) => (o.writable ?? ['prompt', 'cascade']).includes(r.kind)).sort((a, b) => Number(beats(b)) - Number(beats(a)) || b.heldOut.point.costCut - a.heldOut.point.costCut);
   const best = ranked[0]!;
   const random = randomBaseline('prompt', outcomes, best.heldOut.point.quality);
   const length = examples.map((e) => -inputText(e.prompt).length);
