@@ -200,7 +200,7 @@ async function trainAction(ctx: Context, opts: TrainOptions): Promise<number> {
   if (testIdx.length) {
     const scorer = parseScorer(report.best.scorer);
     const ex = pick(data.examples, testIdx);
-    holdout = holdoutFigures(report.best.kind, pick(data.outcomes, testIdx), ex.map((e) => scorer.score(e.prompt, e.answer) >= scorer.threshold));
+    holdout = holdoutFigures(report.best.kind, pick(data.outcomes, testIdx), ex.map((e) => scorer.score(e.prompt, e.answer) >= scorer.threshold), opts.targetQuality);
   }
   const meta = { input: opts.input, cheap: data.cheap, strong: data.strong, target: opts.targetQuality, folds: opts.folds, at: now.toISOString() };
   if (opts.json) writeRaw(ctx.stdout, JSON.stringify(trainJson(report, meta, holdout), null, 2));
@@ -235,7 +235,7 @@ function policyComment(r: TrainReport, m: { input: string; cheap: string; strong
     `Learned by frugal train on ${m.at} from ${prompts} graded prompts of ${m.input}:`,
     `a cascade ${m.cheap} -> ${m.strong} that keeps the cheap answer when the scorer says it is good enough.`,
     `Held out (${m.folds}-fold cross-validation, target quality ${pct(m.target)}): cost cut ${pct(p.costCut)}, quality kept ${pct(p.quality)},`,
-    `folds meeting the target ${pct(r.best.heldOut.foldsMet)}; the random router at that quality cuts ${pct(r.randomCutAtBest)};`,
+    `folds meeting the target ${pct(r.best.heldOut.foldsMet)}; the random router cuts ${pct(r.randomCutAtBest)} at quality ${pct(r.random.heldOut.quality)};`,
     `the prompt-length rule cuts ${pct(r.lengthRule.heldOut.costCut)} at quality ${pct(r.lengthRule.heldOut.quality)}.`,
     `Area under the cost-quality curve: ${r.best.heldOut.area.toFixed(4)} (random router ${r.random.area.toFixed(4)}).${r.beatsRandom ? '' : ' It does NOT beat the random router (written with --force).'}`,
   ].join('\n');

@@ -18,10 +18,10 @@ export interface HoldoutFigures {
   randomCostCut: number;
 }
 
-export function holdoutFigures(kind: RouterKind, outcomes: Outcome[], keep: boolean[]): HoldoutFigures {
+export function holdoutFigures(kind: RouterKind, outcomes: Outcome[], keep: boolean[], target: number): HoldoutFigures {
   const all = outcomes.map((_, i) => i);
   const point = pointOf(kind, outcomes, all, (i) => keep[i]!);
-  return { prompts: outcomes.length, point, randomCostCut: randomCostCutAt('prompt', outcomes, all, point.quality) };
+  return { prompts: outcomes.length, point, randomCostCut: randomCostCutAt('prompt', outcomes, all, Math.min(point.quality, target)) };
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
@@ -55,7 +55,7 @@ export function trainText(r: TrainReport, m: TrainMeta, holdout: HoldoutFigures 
     `  * written (a prompt router needs a score class matcher, which policies do not have yet); threshold ${r.best.scorer.threshold}`,
   ];
   if (holdout) {
-    lines.push(`set aside (--holdout, ${holdout.prompts} prompts): cost cut ${pct(holdout.point.costCut)}, quality kept ${pct(holdout.point.quality)}; the random router cuts ${pct(holdout.randomCostCut)} at that quality`);
+    lines.push(`set aside (--holdout, ${holdout.prompts} prompts): cost cut ${pct(holdout.point.costCut)}, quality kept ${pct(holdout.point.quality)}; the random router cuts ${pct(holdout.randomCostCut)} at that quality (at most the target)`);
   }
   lines.push(
     '',

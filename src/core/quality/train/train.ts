@@ -43,7 +43,7 @@ export interface TrainReport {
   best: RouterReport;
   random: Baseline;
   lengthRule: Baseline;
-  /** The random router's cost cut at the best router's held-out quality. */
+  /** The random router's cost cut at the best router's held-out quality (at most the target). */
   randomCutAtBest: number;
   beatsRandom: boolean;
 }
@@ -83,19 +83,21 @@ function trainKind(kind: RouterKind, examples: Example[], outcomes: Outcome[], f
 export function train(examples: Example[], outcomes: Outcome[], o: TrainOptions): TrainReport {
   const fold = assignFolds(examples.length, o.folds, o.random);
   const routers = (['prompt', 'cascade'] as const).map((k) => trainKind(k, examples, outcomes, fold, o));
-  // Cheaper than the random router at the same quality, and by more than chance.
-  const beats = (r: RouterReport) =>
-    r.heldOut.point.costCut > randomBaseline('prompt', outcomes, r.heldOut.point.quality).costCut + 1e-9 && betterThanChance(outcomes, r.heldOut.keep);
+  // The random router is held to the same quality, but no higher than the target: above the
+  // strong model's own quality (a cheap model right where the strong one slips) it cannot go.
+  const at = (r: RouterReport) => Math.min(r.heldOut.point.quality, o.target);
+  // Cheaper than the random router at that quality, and by more than chance.
+  const beats = (r: RouterReport) => r.heldOut.point.costCut > randomBaseline('prompt', outcomes, at(r)).costCut + 1e-9 && betterThanChance(outcomes, r.heldOut.keep);
   const ranked = routers.filter((r) => (o.writable ?? ['prompt', 'cascade']).includes(r.kind)).sort((a, b) => Number(beats(b)) - Number(beats(a)) || b.heldOut.point.costCut - a.heldOut.point.costCut);
   const best = ranked[0]!;
-  const random = randomBaseline('prompt', outcomes, best.heldOut.point.quality);
+  const random = randomBaseline('prompt', outcomes, at(best));
   const length = examples.map((e) => -inputText(e.prompt).length);
   const rule = heldOut('prompt', outcomes, length, fold, o.folds, o);
   return {
     prompts: examples.length,
     routers,
     best,
-    random: { heldOut: randomPointAt(outcomes, best.heldOut.point.quality, random.costCut), area: random.area, curve: random.curve },
+    random: { heldOut: randomPointAt(outcomes, at(best), random.costCut), area: random.area, curve: random.curve },
     lengthRule: { heldOut: rule.point, area: rule.area, foldsMet: rule.foldsMet, curve: rule.curve },
     randomCutAtBest: random.costCut,
     beatsRandom: beats(best),
