@@ -193,7 +193,6 @@ async function trainAction(ctx: Context, opts: TrainOptions): Promise<number> {
     folds: Math.min(opts.folds, trainIdx.length),
     random: seeded(opts.seed),
     checks: policyChecks(source),
-    writable: ['cascade'],
     trainedOn,
   });
   let holdout: HoldoutFigures | undefined;
@@ -214,6 +213,7 @@ async function trainAction(ctx: Context, opts: TrainOptions): Promise<number> {
   if (opts.output && scorerPath) {
     const scorerRef = relative(dirname(resolve(ctx.cwd, opts.output)), resolve(ctx.cwd, scorerPath)).split('\\').join('/');
     const text = learnedPolicyText(source, {
+      kind: report.best.kind,
       cheap: data.cheap,
       strong: data.strong,
       scorerFile: scorerRef,
@@ -222,7 +222,8 @@ async function trainAction(ctx: Context, opts: TrainOptions): Promise<number> {
     });
     await writeFile(resolve(ctx.cwd, scorerPath), JSON.stringify(report.best.scorer, null, 2) + '\n');
     await writeFile(resolve(ctx.cwd, opts.output), text);
-    write(ctx.stderr, `wrote ${opts.output} (default route: cascade ${data.cheap} -> ${data.strong}, score >= ${report.best.scorer.threshold}) and ${scorerPath}`);
+    const how = report.best.kind === 'cascade' ? `default route: cascade ${data.cheap} -> ${data.strong}` : `class learned -> ${data.cheap}, default ${data.strong}`;
+    write(ctx.stderr, `wrote ${opts.output} (${how}, score >= ${report.best.scorer.threshold}) and ${scorerPath}`);
   }
   return 0;
 }
@@ -233,7 +234,9 @@ function policyComment(r: TrainReport, m: { input: string; cheap: string; strong
   const p = r.best.heldOut.point;
   return [
     `Learned by frugal train on ${m.at} from ${prompts} graded prompts of ${m.input}:`,
-    `a cascade ${m.cheap} -> ${m.strong} that keeps the cheap answer when the scorer says it is good enough.`,
+    r.best.kind === 'cascade'
+      ? `a cascade ${m.cheap} -> ${m.strong} that keeps the cheap answer when the scorer says it is good enough.`
+      : `a prompt router: prompts the scorer says ${m.cheap} answers well go to it, before any call; the rest to ${m.strong}.`,
     `Held out (${m.folds}-fold cross-validation, target quality ${pct(m.target)}): cost cut ${pct(p.costCut)}, quality kept ${pct(p.quality)},`,
     `folds meeting the target ${pct(r.best.heldOut.foldsMet)}; the random router cuts ${pct(r.randomCutAtBest)} at quality ${pct(r.random.heldOut.quality)};`,
     `the prompt-length rule cuts ${pct(r.lengthRule.heldOut.costCut)} at quality ${pct(r.lengthRule.heldOut.quality)}.`,

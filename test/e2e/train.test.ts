@@ -121,3 +121,35 @@ describe('fails closed', () => {
     expect(readFileSync(join(dir, 'closed.yaml'), 'utf8')).toContain('It does NOT beat the random router (written with --force).');
   });
 });
+
+describe('a prompt router, when the prompt tells', () => {
+  it('is written as a class with a score matcher, routes before any call, validates and explains', async () => {
+    // The weak model fails every factory problem (the prompt says "factory"), at length, and only those:
+    // a cascade would pay its long wrong answer before escalating, a prompt router does not.
+    const told = problems.map((p) => (p.prompt.includes('factory') ? { ...p, weak: { mistake: 'cut' as const, output: 'It makes a lot.' } } : { ...p, weak: { mistake: 'none' as const, output: p.strong.output } }));
+    writeFileSync(join(dir, 'told-weak.jsonl'), resultsJsonl(told, 'weak'));
+    const res = await trainIn(['--input', 'problems.jsonl', '--from', 'told-weak.jsonl', 'strong.jsonl', '--routes', 'routes.yaml', '--grader', 'number', '-o', 'told.yaml', '--json']);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as { written: string }).written).toBe('prompt');
+    const policy = readFileSync(join(dir, 'told.yaml'), 'utf8');
+    expect(policy).toContain('a prompt router: prompts the scorer says weak answers well go to it, before any call; the rest to strong.');
+    expect(policy).toMatch(/classes:\n\s+- name: learned\n[\s\S]*when:\n\s+score:\n\s+file: told.scorer.json/);
+    expect(policy).toContain('default: strong');
+    const v = await runInProcess(validateCommand, [join(dir, 'told.yaml')], { cwd: dir, env: env() });
+    expect(v.code).toBe(0);
+    const explain = async (prompt: string) => (await runInProcess(explainCommand, ['--routes', join(dir, 'told.yaml'), prompt], { cwd: dir, env: env() })).stdout;
+    expect(await explain('A factory makes 1,000 widgets a day, every day. How many widgets does it make in 3 weeks?')).toMatch(/route:\s+strong/);
+    const apples = await explain('Sam has 3 apples. He buys 2 bags with 4 apples in each bag. How many apples does he have now?');
+    expect(apples).toMatch(/class:\s+learned/);
+    expect(apples).toMatch(/score 0\.\d{3} >= 0\.\d+ \(told\.scorer\.json\)/);
+  });
+
+  it('a cascade scorer as a class, or a missing scorer file, is refused with file:line', async () => {
+    writeFileSync(join(dir, 'wrong-kind.yaml'), `${ROUTES.replace(/classes:[\s\S]*/, '')}classes:\n  - name: x\n    when: { score: { file: learned.scorer.json } }\n    route: weak\n`);
+    const res = await runInProcess(validateCommand, [join(dir, 'wrong-kind.yaml')], { cwd: dir, env: env() }).catch((e: unknown) => e);
+    expect((res as Error).message).toContain('wrong-kind.yaml:8 classes[0].when.score.file: learned.scorer.json: a cascade scorer needs an answer');
+    writeFileSync(join(dir, 'missing.yaml'), `${ROUTES.replace(/classes:[\s\S]*/, '')}classes:\n  - name: x\n    when: { score: { file: nope.json } }\n    route: weak\n`);
+    const gone = await runInProcess(validateCommand, [join(dir, 'missing.yaml')], { cwd: dir, env: env() }).catch((e: unknown) => e);
+    expect((gone as Error).message).toMatch(/missing\.yaml:8 classes\[0\]\.when\.score\.file: cannot read scorer "nope\.json"/);
+  });
+});

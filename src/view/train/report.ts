@@ -52,7 +52,7 @@ export function trainText(r: TrainReport, m: TrainMeta, holdout: HoldoutFigures 
     ...r.routers.map((x) => row(`${x.kind === 'prompt' ? 'learned prompt router' : 'learned cascade'}${x === r.best ? ' *' : ''}`, x.heldOut.point, x.heldOut.foldsMet, x.heldOut.area)),
     row('random router', { ...r.random.heldOut, costCut: r.randomCutAtBest }, undefined, r.random.area),
     row('prompt-length rule', r.lengthRule.heldOut, r.lengthRule.foldsMet, r.lengthRule.area),
-    `  * written (a prompt router needs a score class matcher, which policies do not have yet); threshold ${r.best.scorer.threshold}`,
+    `  * written (the larger held-out cost cut of those that beat the random router); threshold ${r.best.scorer.threshold}`,
   ];
   if (holdout) {
     lines.push(`set aside (--holdout, ${holdout.prompts} prompts): cost cut ${pct(holdout.point.costCut)}, quality kept ${pct(holdout.point.quality)}; the random router cuts ${pct(holdout.randomCostCut)} at that quality (at most the target)`);

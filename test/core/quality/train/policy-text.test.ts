@@ -19,7 +19,7 @@ cascades:
 
 describe('the learned policy text', () => {
   it('keeps the models, drops the classes, adds a cascade under a free name as the default, with the comment on top', () => {
-    const text = learnedPolicyText(SOURCE, { cheap: 'weak', strong: 'strong', scorerFile: 'l.scorer.json', threshold: 0.42, comment: 'Learned by frugal train\nfigures' });
+    const text = learnedPolicyText(SOURCE, { kind: 'cascade', cheap: 'weak', strong: 'strong', scorerFile: 'l.scorer.json', threshold: 0.42, comment: 'Learned by frugal train\nfigures' });
     expect(text.startsWith('# Learned by frugal train\n# figures\n')).toBe(true);
     expect(text).not.toContain('classes');
     expect(text).toContain('default: learned_2');
