@@ -24,6 +24,7 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
   ['compare', async () => (await import('./commands/compare.js')).compareCommand],
   ['test', async () => (await import('./commands/test.js')).testCommand],
   ['batch', async () => (await import('./commands/batch.js')).batchCommand],
+  ['train', async () => (await import('./commands/train.js')).trainCommand],
 ]);
 
 /** The command `argv` names, or every command when it names none we know (help, typos). */

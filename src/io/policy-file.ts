@@ -6,6 +6,7 @@ import { packageFile } from '../package-root.js';
 import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
 import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
+import { MatcherCompileError } from '../core/routing/matchers.js';
 import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped' | 'config-file';
@@ -144,7 +145,7 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
       return buildPolicy(cached, file, files);
     } catch (err) {
       // A schema or scorer file changed since: validate in full for the file:line message.
-      if (!(err instanceof CheckCompileError)) throw err;
+      if (!(err instanceof CheckCompileError) && !(err instanceof MatcherCompileError)) throw err;
     }
   }
   const { validatePolicy } = await import('../core/policy/validate.js');

@@ -45,7 +45,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, files: Polic
     name: c.name,
     description: c.description,
     route: c.route,
-    when: compileMatcher(c.when, ['classes', i, 'when']),
+    when: compileMatcher(c.when, ['classes', i, 'when'], files),
     schema: c.schema,
   }));
   const cascades = new Map<string, Cascade>();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CascadeSchema, cascadeKeysAt, CHECK_EXAMPLES } from '../routing/checks/schema.js';
+import { CascadeSchema, cascadeKeysAt, CHECK_EXAMPLES, ScoreSchema, type ScoreInput } from '../routing/checks/schema.js';
 
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
@@ -36,6 +36,8 @@ export interface MatcherInput {
   any?: MatcherInput[] | undefined;
   not?: MatcherInput | undefined;
   similar_to?: SimilarToInput | undefined;
+  /** A prompt scorer (`frugal train`): the prompt's score reaches the threshold. */
+  score?: ScoreInput | undefined;
 }
 
 export interface SimilarToInput {
@@ -66,6 +68,7 @@ export const MatcherSchema: z.ZodType<MatcherInput> = z.lazy(() =>
       any: z.array(MatcherSchema).min(1).optional(),
       not: MatcherSchema.optional(),
       similar_to: SimilarToSchema.optional(),
+      score: ScoreSchema.optional(),
     })
     .refine((m) => Object.values(m).some((v) => v !== undefined), {
       message: 'a condition needs at least one of: ' + MATCHER_KEYS.join(', '),
@@ -141,6 +144,7 @@ export const MATCHER_KEYS = [
   'any',
   'not',
   'similar_to',
+  'score',
 ];
 export const SIMILAR_KEYS = Object.keys(SimilarToSchema.shape);
 

@@ -283,10 +283,10 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
       if (!compiled.ok) problems.push({ line: where([...path, 'schema']), path: formatPath([...path, 'schema']), message: compiled.message, hint: 'write the JSON Schema in YAML, e.g. `schema: { type: object, properties: { answer: { type: string } }, required: [answer] }`' });
     }
     try {
-      compileMatcher(c.when, [...path, 'when']);
+      compileMatcher(c.when, [...path, 'when'], options.files ?? NO_FILES);
     } catch (err) {
       if (!(err instanceof MatcherCompileError)) throw err;
-      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: REGEX_HINT });
+      problems.push({ line: where(err.path), path: formatPath(err.path), message: err.message, hint: err.hint ?? REGEX_HINT });
     }
   });
 

@@ -33,7 +33,7 @@ const FeatureSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('regex'), of, pattern: z.string().min(1) }),
   z.strictObject({ kind: z.literal('arithmetic_errors') }),
 ]);
-type FeatureSpec = z.infer<typeof FeatureSchema>;
+export type FeatureSpec = z.infer<typeof FeatureSchema>;
 
 export const ScorerFileSchema = z.strictObject({
   format: z.literal(SCORER_FORMAT),
@@ -45,7 +45,7 @@ export const ScorerFileSchema = z.strictObject({
 });
 export type ScorerFile = z.infer<typeof ScorerFileSchema>;
 
-type Feature = (prompt: PromptRecord, answer: string) => number;
+export type Feature = (prompt: PromptRecord, answer: string) => number;
 
 const text = (which: 'prompt' | 'answer', prompt: PromptRecord, answer: string) => (which === 'prompt' ? userText(prompt) : answer);
 
@@ -65,7 +65,8 @@ const FEATURES: { [K in FeatureSpec['kind']]: (spec: Extract<FeatureSpec, { kind
   arithmetic_errors: () => (_p, a) => arithmeticStatements(a).filter((s) => !s.ok).length,
 };
 
-function feature(spec: FeatureSpec): Feature {
+/** A feature's pure function of the prompt and the answer (a bad regex throws RegexSyntaxError). */
+export function feature(spec: FeatureSpec): Feature {
   return (FEATURES[spec.kind] as (s: FeatureSpec) => Feature)(spec);
 }
 

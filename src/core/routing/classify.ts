@@ -23,6 +23,7 @@ export function subjectOf(prompt: PromptRecord, counter: TokenCounter, features?
     tokens: () => (tokens ??= counter.count(input)),
     counted: () => tokens,
     similar: features?.similar,
+    prompt,
   };
 }
 

@@ -1,4 +1,7 @@
 import type { MatcherInput } from '../policy/schema.js';
+import type { PromptRecord } from '../prompt.js';
+import type { Scorer } from '../quality/scorer.js';
+import { NO_FILES, type PolicyFiles } from './checks/compile.js';
 import { compileSafeRegex, RegexSyntaxError, type SafeRegex } from './safe-regex.js';
 
 export type FieldValue = string | number | boolean | null;
@@ -12,6 +15,7 @@ export type Matcher =
   | { kind: 'all'; of: Matcher[] }
   | { kind: 'any'; of: Matcher[] }
   | { kind: 'not'; of: Matcher }
+  | { kind: 'score'; file: string; scorer: Scorer; threshold: number }
   | SimilarMatcher;
 
 /** `similar_to`: the prompt's similarity to the nearest example reaches the threshold. */
@@ -45,12 +49,15 @@ export interface MatchSubject {
   fields: Readonly<Record<string, unknown>>;
   /** Precomputed by the features step (see features.ts), by SimilarMatcher key. */
   similar?: ReadonlyMap<string, SimilarHit> | undefined;
+  /** The prompt itself, for a learned prompt scorer. */
+  prompt?: PromptRecord | undefined;
 }
 
 export class MatcherCompileError extends Error {
   constructor(
     message: string,
     readonly path: (string | number)[],
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -68,7 +75,7 @@ function compileRegex(source: string, path: (string | number)[]): SafeRegex {
 }
 
 /** Compile a validated condition. A mapping with several keys means all of them. */
-export function compileMatcher(input: MatcherInput, path: (string | number)[]): Matcher {
+export function compileMatcher(input: MatcherInput, path: (string | number)[], files: PolicyFiles = NO_FILES): Matcher {
   const parts: Matcher[] = [];
   if (input.regex !== undefined) {
     parts.push({ kind: 'regex', re: compileRegex(input.regex, [...path, 'regex']), source: input.regex });
@@ -89,12 +96,12 @@ export function compileMatcher(input: MatcherInput, path: (string | number)[]): 
     }
   }
   if (input.all !== undefined) {
-    parts.push({ kind: 'all', of: input.all.map((m, i) => compileMatcher(m, [...path, 'all', i])) });
+    parts.push({ kind: 'all', of: input.all.map((m, i) => compileMatcher(m, [...path, 'all', i], files)) });
   }
   if (input.any !== undefined) {
-    parts.push({ kind: 'any', of: input.any.map((m, i) => compileMatcher(m, [...path, 'any', i])) });
+    parts.push({ kind: 'any', of: input.any.map((m, i) => compileMatcher(m, [...path, 'any', i], files)) });
   }
-  if (input.not !== undefined) parts.push({ kind: 'not', of: compileMatcher(input.not, [...path, 'not']) });
+  if (input.not !== undefined) parts.push({ kind: 'not', of: compileMatcher(input.not, [...path, 'not'], files) });
   if (input.similar_to !== undefined) {
     const at = [...path, 'similar_to'];
     const { examples, examples_file: file, threshold } = input.similar_to;
@@ -102,7 +109,31 @@ export function compileMatcher(input: MatcherInput, path: (string | number)[]): 
     if (examples === undefined) throw new MatcherCompileError(`examples_file ${file} was not read`, [...at, 'examples_file']);
     parts.push({ kind: 'similar', key: formatKey(at), path: at, examples, examplesFile: file, threshold });
   }
+  if (input.score !== undefined) parts.push(compileScore(input.score.file, input.score.threshold, [...path, 'score', 'file'], files));
   return parts.length === 1 ? parts[0]! : { kind: 'all', of: parts };
+}
+
+const SCORER_HINT = '`frugal train` writes scorer files; paths are relative to the policy file';
+
+/** `score`: a prompt scorer file (kind `prompt`), read and checked now, so that validate says file:line. */
+function compileScore(file: string, threshold: number | undefined, path: (string | number)[], files: PolicyFiles): Matcher {
+  const got = files.read(file);
+  if (!got.ok) throw new MatcherCompileError(`cannot read scorer ${JSON.stringify(file)}: ${got.message}`, path, SCORER_HINT);
+  if (!files.parseScorer) throw new Error('a policy with score matchers needs files.parseScorer');
+  let scorer: Scorer;
+  try {
+    scorer = files.parseScorer(got.json);
+  } catch (err) {
+    throw new MatcherCompileError(`${file}: ${(err as Error).message}`, path, SCORER_HINT);
+  }
+  if (scorer.kind !== 'prompt') throw new MatcherCompileError(`${file}: a cascade scorer needs an answer (its kind is "cascade"; a class needs kind "prompt")`, path, 'use it as the `score` check of a cascade instead');
+  return { kind: 'score', file, scorer, threshold: threshold ?? scorer.threshold };
+}
+
+function promptScore(m: Extract<Matcher, { kind: 'score' }>, s: MatchSubject): number {
+  // A bug, not a user mistake: every subject built for routing carries its prompt.
+  if (!s.prompt) throw new Error(`score ${m.file}: the match subject carries no prompt`);
+  return m.scorer.score(s.prompt);
 }
 
 const formatKey = (path: (string | number)[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
@@ -146,6 +177,8 @@ export function matches(m: Matcher, s: MatchSubject): boolean {
       return !matches(m.of, s);
     case 'similar':
       return similarHit(m, s).score >= m.threshold;
+    case 'score':
+      return promptScore(m, s) >= m.threshold;
     default: {
       const never: never = m;
       return never;
@@ -216,6 +249,11 @@ export function explainMatch(m: Matcher, s: MatchSubject): Verdict {
       const ok = hit.score >= m.threshold;
       return { ok, why: `similar to ${quote(m.examples[hit.example]!)} ${hit.score.toFixed(3)} ${ok ? '>=' : '<'} ${m.threshold}` };
     }
+    case 'score': {
+      const score = promptScore(m, s);
+      const ok = score >= m.threshold;
+      return { ok, why: `score ${score.toFixed(3)} ${ok ? '>=' : '<'} ${m.threshold} (${m.file})` };
+    }
     default: {
       const never: never = m;
       return never;
@@ -244,6 +282,8 @@ export function describeMatcher(m: Matcher): string {
       return `not(${describeMatcher(m.of)})`;
     case 'similar':
       return `similar_to ${m.examples.length} example${m.examples.length === 1 ? '' : 's'}${m.examplesFile ? ` (${m.examplesFile})` : ''} >= ${m.threshold}`;
+    case 'score':
+      return `score ${m.file} >= ${m.threshold}`;
     default: {
       const never: never = m;
       return never;

@@ -48,7 +48,7 @@ interface Expected {
   hint: string | RegExp;
 }
 
-const ALL_MATCHER_KEYS = 'allowed here: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not, similar_to';
+const ALL_MATCHER_KEYS = 'allowed here: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not, similar_to, score';
 
 const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
   {
@@ -366,7 +366,7 @@ const CASES: { name: string; yaml: string; problems: Expected[] }[] = [
       {
         line: 11,
         path: 'classes[0].when',
-        message: 'a condition needs at least one of: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not, similar_to',
+        message: 'a condition needs at least one of: regex, keywords, min_prompt_tokens, max_prompt_tokens, field, all, any, not, similar_to, score',
         hint: 'for example `when: { keywords: [what, who] }`',
       },
     ],
