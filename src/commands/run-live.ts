@@ -81,7 +81,11 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   const { policy, opts, store } = run;
   const { textMode, streamAnswer, showView, rest } = how;
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
-  const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
+  // A failed write (a full disk) stops the session: it is opened next, and the file cannot fail before a record.
+  let onWriteFailed = (err: unknown): void => {
+    throw err;
+  };
+  const file = opts.output ? ResultFile.open(opts.output, opts.resume === true, (err) => onWriteFailed(err)) : undefined;
   const writer = new ResultWriter(ctx.stdout, 'turn');
   const emitLine = (r: ResultRecord) => {
     if (!file) return writer.write(r);
@@ -95,6 +99,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
       if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
     },
   );
+  onWriteFailed = (err) => session.faults.fail('output', opts.output!, err);
   if (prior) {
     // Without the ledger, the -o file is all that tells what the job spent before.
     session.addPriorSpend(prior.spent);
@@ -110,7 +115,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
     if (e.type === 'model-refused') write(ctx.stderr, `frugal: ${e.message}; nothing more is sent to ${e.route}`);
     if (view) return;
     if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
-    if (e.type === 'prompt-end' && e.record.error && !textMode && e.record.error.kind !== 'not-sent') write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
+    if (e.type === 'prompt-end' && e.record.error && !textMode && e.record.error.kind !== 'not-sent' && !(session.faults.first && e.record.error.kind === 'aborted')) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
   };
 
   let lastRecord: ResultRecord | undefined;
@@ -166,6 +171,12 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
     // cli-table3 loads only for batches: a one-shot answer in a shell script never needs it.
     const { summaryTable } = await import('../view/summary-table.js');
     write(ctx.stderr, summaryTable(t, policy, { columns: ctx.stderr.isTTY ? ctx.stderr.columns : undefined }));
+  }
+  session.faults.unwritten += file?.unwritten ?? 0;
+  const fault = session.faults.report(opts.output);
+  if (fault) {
+    write(ctx.stderr, fault);
+    return 1;
   }
   if (t.stop === 'budget') {
     const budget = session.budget;
