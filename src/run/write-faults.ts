@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { CallJournal } from '../core/execution/call-runner.js';
 import type { SendFailure } from '../core/execution/retry.js';
 
@@ -58,9 +59,13 @@ const BEFORE_SEND = new Set(['open', 'rebook']);
  * the request is not sent. Settling one after its answer fails: the answer still goes to -o.
  */
 export function guardJournal(journal: CallJournal, faults: WriteFaults, where: string): CallJournal {
+  const gone = watchFile(where);
   const guarded: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(journal) as [string, (...args: unknown[]) => unknown][]) {
     guarded[name] = (...args: unknown[]) => {
+      // Deleted or replaced under the run, the ledger would take rows that nobody can read again.
+      const lost = name === 'open' && !faults.first ? gone() : undefined;
+      if (lost) faults.fail('ledger', where, { code: lost });
       if (faults.first?.what === 'ledger') {
         if (BEFORE_SEND.has(name)) throw faults.notSent();
         return undefined;
@@ -75,4 +80,15 @@ export function guardJournal(journal: CallJournal, faults: WriteFaults, where: s
     };
   }
   return guarded as unknown as CallJournal;
+}
+
+/** Whether the file at `path` is still the one it was (same device and inode): what else it has become. */
+function watchFile(path: string): () => string | undefined {
+  const first = statSync(path, { throwIfNoEntry: false });
+  return () => {
+    const now = statSync(path, { throwIfNoEntry: false });
+    if (!now) return 'deleted while the run was going';
+    if (first && (now.ino !== first.ino || now.dev !== first.dev)) return 'replaced while the run was going';
+    return undefined;
+  };
 }

@@ -123,6 +123,37 @@ describe('a full disk', () => {
   });
 });
 
+describe('a ledger deleted while a run is going', () => {
+  it('is found before the next request: said once, the run stops cleanly with -o holding every answer, exit 1; --resume finishes the job', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const ten = join(dir, 'ten.jsonl');
+    writeFileSync(ten, Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `t${i}`, prompt: `Summarize report ${i}` })).join('\n') + '\n');
+    const out = join(dir, 'deleted-ledger.jsonl');
+    server.setLatency(40);
+    try {
+      const run = runCli(['run', '--routes', routes, ten, '-o', out, '--concurrency', '1'], { env: envAt(home) });
+      while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 5));
+      for (const f of ['frugal.db', 'frugal.db-wal', 'frugal.db-shm']) rmSync(join(home, f), { force: true });
+      const res = await run;
+      expect(res.stderr).not.toContain('    at ');
+      const said = `frugal: ${home}/frugal.db: cannot write (deleted while the run was going): stopped sending; ${out} holds every answer received`;
+      expect(res.stderr.split(said)).toHaveLength(2);
+      expect(res.code).toBe(1);
+      const answered = jsonLines(readFileSync(out, 'utf8')).filter((r) => !r.error);
+      expect(server.requests.length).toBeLessThan(10);
+      expect(answered).toHaveLength(server.requests.length);
+    } finally {
+      server.setLatency(0);
+    }
+    const before = server.requests.length;
+    server.reset();
+    const again = await runCli(['run', '--routes', routes, ten, '-o', out, '--resume', '--concurrency', '1'], { env: envAt(home) });
+    expect(again.code).toBe(0);
+    expect(server.requests).toHaveLength(10 - before);
+    expect(new Set(jsonLines(readFileSync(out, 'utf8')).filter((r) => !r.error).map((r) => r.id)).size).toBe(10);
+  });
+});
+
 /** bin/frugal.js as a real process whose files cannot grow past `blocks` of 512 bytes (ulimit -f): a disk that fills up. */
 function spawnLimited(blocks: number, args: string[], home: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
