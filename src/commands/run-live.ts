@@ -1,4 +1,4 @@
-import { failures } from '../core/money/accounting.js';
+import { failures, type RunTotals } from '../core/money/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/execution/events.js';
 import { formatInt, formatPct, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
 import type { BudgetLimits } from '../core/money/budget.js';
@@ -107,7 +107,15 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   }
 
   const live = showView ? await import('../view/live/start.js') : undefined;
-  const view = live && await live.startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock, color: live.colorAllowed(ctx.env) });
+  const budget = session.budget;
+  const view = live && await live.startLiveView({
+    stderr: ctx.stderr as NodeJS.WriteStream,
+    store,
+    policy,
+    clock: ctx.clock,
+    color: live.colorAllowed(ctx.env),
+    budget: () => (budget.limits.total === undefined ? undefined : { cap: budget.limits.total, spent: budget.totalSpent, reserved: budget.totalReserved }),
+  });
   // Without a terminal, a long run says how far it has got every few seconds.
   const progress = !showView && !textMode && !opts.quiet ? startProgressLine({ store, write: (line) => write(ctx.stderr, line), clock: ctx.clock }) : undefined;
   const emit = (e: RunEvent) => {
@@ -172,6 +180,8 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
     const { summaryTable } = await import('../view/summary-table.js');
     write(ctx.stderr, summaryTable(t, policy, { columns: ctx.stderr.isTTY ? ctx.stderr.columns : undefined }));
   }
+  // --resume: the summary above is this invocation's; the job's is the sum over all its runs.
+  if (prior && !opts.quiet) write(ctx.stderr, jobTotal(prior, session.prior, t));
   session.faults.unwritten += file?.unwritten ?? 0;
   const fault = session.faults.report(opts.output);
   if (fault) {
@@ -234,6 +244,12 @@ function resumeNote(prior: PriorResults, booked: JobSpend | undefined): string {
   if (prior.tornBytes) parts.push(`a torn last line (${prior.tornBytes} bytes) was dropped`);
   if (prior.unreadable) parts.push(`${formatInt(prior.unreadable)} unreadable lines ignored`);
   return `frugal: ${parts.join('; ')}`;
+}
+
+/** The job in all: earlier spend as the ledger booked it (else as the -o file has it), plus this run's. */
+function jobTotal(prior: PriorResults, booked: JobSpend | undefined, t: RunTotals): string {
+  const earlier = booked?.cost ?? prior.spent;
+  return `frugal: the job in all: ${formatInt(prior.done.size + t.succeeded)} prompts done, ${formatUsd(earlier + t.cost)} booked (${formatUsd(earlier)} in earlier runs, ${formatUsd(t.cost)} in this one)`;
 }
 
 /** --max-spend wins over the policy's budget.max_spend; per-model caps come from the policy. */

@@ -123,6 +123,23 @@ describe('a full disk', () => {
   });
 });
 
+describe('--resume', () => {
+  it("ends with the job's total over all its runs, not only this invocation's", async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const out = join(dir, 'job.jsonl');
+    expect((await runCli(['run', '--routes', routes, input, '-o', out], { env: envAt(home) })).code).toBe(0);
+    const three = join(dir, 'three.jsonl');
+    writeFileSync(three, readFileSync(input, 'utf8') + '{"id":"c","prompt":"Summarize the third document"}\n');
+    const res = await runCli(['run', '--routes', routes, three, '-o', out, '--resume'], { env: envAt(home) });
+    expect(res.code).toBe(0);
+    // Earlier: what the resume note says the job had booked; this one: the summary's total spend.
+    const earlier = /the job has booked (\$[\d.]+) in all/.exec(res.stderr)![1]!;
+    const now = /│ total +│ +│ +1 │.*│ +(\$[\d.]+) │ +100\.0% │/.exec(res.stderr)![1]!;
+    const all = (Number(earlier.slice(1)) + Number(now.slice(1))).toFixed(6);
+    expect(res.stderr).toMatch(new RegExp(`frugal: the job in all: 3 prompts done, \\$${all.slice(0, -1)}\\d booked \\(\\${earlier} in earlier runs, \\${now} in this one\\)`));
+  });
+});
+
 describe('a ledger deleted while a run is going', () => {
   it('is found before the next request: said once, the run stops cleanly with -o holding every answer, exit 1; --resume finishes the job', async () => {
     const home = mkdtempSync(join(dir, 'home-'));
