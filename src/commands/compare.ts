@@ -237,8 +237,13 @@ async function runPairs(
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
   store.keepFinished = showView;
   const unlock = opts.output && opts.output !== '/dev/null' ? lockOutput(opts.output) : undefined;
-  const file = opts.output ? ResultFile.open(opts.output, false) : undefined;
+  // A failed write (a full disk) stops the session, which is opened next: the file cannot fail before a record.
+  let onWriteFailed = (err: unknown): void => {
+    throw err;
+  };
+  const file = opts.output ? ResultFile.open(opts.output, false, (err) => onWriteFailed(err)) : undefined;
   const session = await LiveSession.open(ctx, store, sessionOptions(ctx, opts, { total: opts.maxSpend, perModel: new Map() }));
+  onWriteFailed = (err) => session.faults.fail('output', opts.output!, err);
   const live = showView ? await import('../view/live/start.js') : undefined;
   const view = live && await live.startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: viewPolicy, clock: ctx.clock, color: live.colorAllowed(ctx.env) });
   let failed = 0;
@@ -272,6 +277,9 @@ async function runPairs(
     file?.close();
     unlock?.();
   }
+  session.faults.unwritten += file?.unwritten ?? 0;
+  const fault = session.faults.report(opts.output, 'run the comparison again');
+  if (fault) throw new UserError(`${fault.replace(/^frugal: /, '')}; the comparison is incomplete`, undefined, 1);
   const stop = store.totals.stop;
   if (stop === 'interrupted' || stop === 'aborted') throw new UserError('interrupted: the comparison is incomplete', undefined, 130);
   if (stop === 'budget') {

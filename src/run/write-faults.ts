@@ -40,13 +40,13 @@ export class WriteFaults {
   }
 
   /** The one message the run ends with, or undefined when every write went through. */
-  report(output: string | undefined): string | undefined {
+  report(output: string | undefined, again = 'run the same command with --resume'): string | undefined {
     const f = this.first;
     if (!f) return undefined;
     const lost = this.unwritten ? `; ${this.unwritten} finished records could not be written (--resume runs those prompts again; the ledger has what they cost)` : '';
     const truth = f.what === 'ledger' && output ? `; ${output} holds every answer received` : '';
     const fix = f.what === 'ledger' ? 'free some space (or move a damaged ledger aside)' : 'free some space';
-    return `frugal: ${f.where}: cannot write (${f.code}): stopped sending${lost}${truth}; ${fix}, then run the same command with --resume`;
+    return `frugal: ${f.where}: cannot write (${f.code}): stopped sending${lost}${truth}; ${fix}, then ${again}`;
   }
 }
 

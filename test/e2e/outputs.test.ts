@@ -123,6 +123,19 @@ describe('a full disk', () => {
   });
 });
 
+describe('compare on a full disk', () => {
+  it('-o that cannot be written: the comparison stops sending, one line, exit 1, no stack', async () => {
+    const out = join(dir, 'compare-full.jsonl');
+    symlinkSync('/dev/full', out);
+    const res = await runCli(['compare', routes, '--input', input, '-o', out, '--concurrency', '1'], { env: envAt(mkdtempSync(join(dir, 'home-'))) });
+    expect(res.stderr).not.toContain('    at ');
+    expect(res.stderr).toContain(`frugal: ${out}: cannot write (ENOSPC): stopped sending`);
+    expect(res.stderr).toContain('the comparison is incomplete');
+    expect(res.code).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('--resume', () => {
   it("ends with the job's total over all its runs, not only this invocation's", async () => {
     const home = mkdtempSync(join(dir, 'home-'));
