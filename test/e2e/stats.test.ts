@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import Database from 'better-sqlite3';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statsCommand } from '../../src/commands/stats.js';
@@ -9,7 +8,7 @@ import type { Context } from '../../src/commands/context.js';
 import { UserError } from '../../src/core/errors.js';
 import type { ResultRecord } from '../../src/core/execution/events.js';
 import { openLedger } from '../../src/io/ledger.js';
-import { call, recordCall, tempHome } from '../io/ledger-fixtures.js';
+import { call, recordCall, scrambleRows, tempHome } from '../io/ledger-fixtures.js';
 
 const NOW = new Date('2026-11-08T12:00:00Z');
 const usd = (n: number) => BigInt(Math.round(n * 1e6)) * 1_000_000n;
@@ -208,13 +207,3 @@ describe('frugal stats', () => {
   });
 });
 
-/** Overwrites the leaf pages of the calls table only: the file opens, and reading the rows fails. */
-function scrambleRows(path: string): void {
-  const probe = new Database(path);
-  const pages = probe.prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name LIKE 'calls%' AND pagetype = 'leaf'").all();
-  const size = probe.pragma('page_size', { simple: true }) as number;
-  probe.close();
-  const bytes = readFileSync(path);
-  for (const { pageno } of pages) bytes.fill(0x5a, (pageno - 1) * size, pageno * size);
-  writeFileSync(path, bytes);
-}
