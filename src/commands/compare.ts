@@ -157,6 +157,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
 
   const outcomes = new Map<string, PairOutcome[]>();
   let failedPairs = 0;
+  let notes: string[] = [];
   if (opts.dryRun || opts.from) {
     const logged = opts.from ? await readLogged(opts.from) : undefined;
     for (const key of needed) {
@@ -168,7 +169,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     }
   } else {
     for (const key of needed) outcomes.set(key, new Array<PairOutcome>(prompts.length));
-    failedPairs = await runPairs(ctx, opts, first, models, needed, prompts, outcomes);
+    ({ failed: failedPairs, notes } = await runPairs(ctx, opts, first, models, needed, prompts, outcomes));
   }
 
   const labels = new Map([...[...models].map(([k, m]) => [k, modelLabel(m)] as [string, string]), ...cascades.labels()]);
@@ -191,6 +192,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     writeRaw(ctx.stderr, compareTable(report, { width: ctx.stderr.columns ?? 100, color: ctx.stderr.isTTY === true && !ctx.env.NO_COLOR }));
     if (opts.showRegressions) write(ctx.stderr, regressionsText(report, opts.showRegressions));
   }
+  for (const note of notes) write(ctx.stderr, note);
   if (opts.html) {
     const { renderHtml } = await import('../view/compare/html.js');
     try {
@@ -205,7 +207,7 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
 /**
  * Live mode: send every prompt to every model some policy (or the baseline) uses, each
  * (model, prompt) pair once, through the same live session as `frugal run`: every call is in the
- * ledger, under the budget, and (-o) in a results file in run's record format. Returns failed pairs.
+ * ledger, under the budget, and (-o) in a results file in run's record format. Returns the failed pairs and notes for under the table.
  */
 async function runPairs(
   ctx: Context,
@@ -215,7 +217,7 @@ async function runPairs(
   needed: Set<string>,
   prompts: GradedPrompt[],
   outcomes: Map<string, PairOutcome[]>,
-): Promise<number> {
+): Promise<{ failed: number; notes: string[] }> {
   // Each model under an alias of its own: two policies may give one alias to different models.
   const aliasOf = new Map<string, string>();
   const pairModels = new Map<string, ModelConfig>();
@@ -242,11 +244,17 @@ async function runPairs(
   const showView = !opts.quiet && ctx.stderr.isTTY === true;
   store.keepFinished = showView;
   const unlock = opts.output && opts.output !== '/dev/null' ? lockOutput(opts.output) : undefined;
-  const file = opts.output ? ResultFile.open(opts.output, false) : undefined;
+  // A failed write (a full disk) stops the session, which is opened next: the file cannot fail before a record.
+  let onWriteFailed = (err: unknown): void => {
+    throw err;
+  };
+  const file = opts.output ? ResultFile.open(opts.output, false, (err) => onWriteFailed(err)) : undefined;
   const session = await LiveSession.open(ctx, store, sessionOptions(ctx, opts, { total: opts.maxSpend, perModel: new Map() }));
+  onWriteFailed = (err) => session.faults.fail('output', opts.output!, err);
   const live = showView ? await import('../view/live/start.js') : undefined;
   const view = live && await live.startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy: viewPolicy, clock: ctx.clock, color: live.colorAllowed(ctx.env) });
   let failed = 0;
+  const unanswered = new Map<string, number>();
   try {
     await session.run(
       { items: pairs(), total: needed.size * prompts.length, planner: { route: () => ({ class: null, route: baselineAlias, reason: '' }), models: pairModels }, baseline: pairModels.get(baselineAlias)! },
@@ -254,12 +262,15 @@ async function runPairs(
         emit: (e: RunEvent) => {
           store.apply(e);
           if (e.type === 'model-refused') write(ctx.stderr, `frugal: ${e.message}; nothing more is sent to ${e.route}`);
-          if (!view && e.type === 'prompt-end' && e.record.error && e.record.error.kind !== 'not-sent') write(ctx.stderr, `frugal: ${e.record.id} on ${e.record.route}: ${e.record.error.message}`);
+          // A model that refused the key was said once (above); its prompts are not listed one by one.
+          const refusedModel = e.type === 'prompt-end' && store.totals.refused.some((r) => r.route === e.record.route);
+          if (!view && e.type === 'prompt-end' && e.record.error && e.record.error.kind !== 'not-sent' && !refusedModel) write(ctx.stderr, `frugal: ${e.record.id} on ${e.record.route}: ${e.record.error.message}`);
         },
         onRecord: (record) => {
           const key = keyOfAlias.get(record.route)!;
           const i = index.get(record.id)!;
           if (record.error) failed++;
+          if (record.error) unanswered.set(record.route, (unanswered.get(record.route) ?? 0) + 1);
           // A cached answer costs nothing now, but the comparison is about what each policy costs.
           const priced = record.cached ? { ...record, cost: record.cacheSaved } : record;
           outcomes.get(key)![i] = outcomeOf(priced, prompts[i]!.grader);
@@ -277,12 +288,19 @@ async function runPairs(
     file?.close();
     unlock?.();
   }
+  session.faults.unwritten += file?.unwritten ?? 0;
+  const fault = session.faults.report(opts.output, 'run the comparison again');
+  if (fault) throw new UserError(`${fault.replace(/^frugal: /, '')}; the comparison is incomplete`, undefined, 1);
   const stop = store.totals.stop;
   if (stop === 'interrupted' || stop === 'aborted') throw new UserError('interrupted: the comparison is incomplete', undefined, 130);
   if (stop === 'budget') {
     throw new UserError(`stopped at the budget (${formatUsd(session.budget.totalSpent)} spent of ${formatUsd(opts.maxSpend)}): the comparison is incomplete`, 'raise --max-spend, or compare fewer prompts or models', 3);
   }
-  return failed;
+  // The rows of a policy that uses a refused model count its prompts as failed at no cost: say so under the table.
+  const notes = store.totals.refused.map(
+    (r) => `frugal: not measured: ${r.route} refused the key, so ${unanswered.get(r.route) ?? 0} of its ${prompts.length} prompts have no answer; the rows that use it count them as failed, at no cost`,
+  );
+  return { failed, notes };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { failures } from '../core/money/accounting.js';
+import { failures, type RunTotals } from '../core/money/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/execution/events.js';
 import { formatInt, formatPct, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
 import type { BudgetLimits } from '../core/money/budget.js';
@@ -81,7 +81,11 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   const { policy, opts, store } = run;
   const { textMode, streamAnswer, showView, rest } = how;
   const prior = opts.resume && opts.output ? await readPriorResults(opts.output) : undefined;
-  const file = opts.output ? ResultFile.open(opts.output, opts.resume === true) : undefined;
+  // A failed write (a full disk) stops the session: it is opened next, and the file cannot fail before a record.
+  let onWriteFailed = (err: unknown): void => {
+    throw err;
+  };
+  const file = opts.output ? ResultFile.open(opts.output, opts.resume === true, (err) => onWriteFailed(err)) : undefined;
   const writer = new ResultWriter(ctx.stdout, 'turn');
   const emitLine = (r: ResultRecord) => {
     if (!file) return writer.write(r);
@@ -95,6 +99,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
       if (!showView) write(ctx.stderr, `frugal: stopping: finishing the ${store.totals.inFlight} prompts in flight (Ctrl-C again to abort them)`);
     },
   );
+  onWriteFailed = (err) => session.faults.fail('output', opts.output!, err);
   if (prior) {
     // Without the ledger, the -o file is all that tells what the job spent before.
     session.addPriorSpend(prior.spent);
@@ -102,7 +107,15 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   }
 
   const live = showView ? await import('../view/live/start.js') : undefined;
-  const view = live && await live.startLiveView({ stderr: ctx.stderr as NodeJS.WriteStream, store, policy, clock: ctx.clock, color: live.colorAllowed(ctx.env) });
+  const budget = session.budget;
+  const view = live && await live.startLiveView({
+    stderr: ctx.stderr as NodeJS.WriteStream,
+    store,
+    policy,
+    clock: ctx.clock,
+    color: live.colorAllowed(ctx.env),
+    budget: () => (budget.limits.total === undefined ? undefined : { cap: budget.limits.total, spent: budget.totalSpent, reserved: budget.totalReserved }),
+  });
   // Without a terminal, a long run says how far it has got every few seconds.
   const progress = !showView && !textMode && !opts.quiet ? startProgressLine({ store, write: (line) => write(ctx.stderr, line), clock: ctx.clock }) : undefined;
   const emit = (e: RunEvent) => {
@@ -110,7 +123,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
     if (e.type === 'model-refused') write(ctx.stderr, `frugal: ${e.message}; nothing more is sent to ${e.route}`);
     if (view) return;
     if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
-    if (e.type === 'prompt-end' && e.record.error && !textMode && e.record.error.kind !== 'not-sent') write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
+    if (e.type === 'prompt-end' && e.record.error && !textMode && e.record.error.kind !== 'not-sent' && !(session.faults.first && e.record.error.kind === 'aborted')) write(ctx.stderr, `frugal: ${e.record.id}: ${e.record.error.message}`);
   };
 
   let lastRecord: ResultRecord | undefined;
@@ -169,6 +182,14 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
     const { summaryTable } = await import('../view/summary-table.js');
     write(ctx.stderr, summaryTable(t, policy, { columns: ctx.stderr.isTTY ? ctx.stderr.columns : undefined }));
   }
+  // --resume: the summary above is this invocation's; the job's is the sum over all its runs.
+  if (prior && !opts.quiet) write(ctx.stderr, jobTotal(prior, session.prior, t));
+  session.faults.unwritten += file?.unwritten ?? 0;
+  const fault = session.faults.report(opts.output);
+  if (fault) {
+    write(ctx.stderr, fault);
+    return 1;
+  }
   if (t.stop === 'budget') {
     const budget = session.budget;
     write(
@@ -225,6 +246,12 @@ function resumeNote(prior: PriorResults, booked: JobSpend | undefined): string {
   if (prior.tornBytes) parts.push(`a torn last line (${prior.tornBytes} bytes) was dropped`);
   if (prior.unreadable) parts.push(`${formatInt(prior.unreadable)} unreadable lines ignored`);
   return `frugal: ${parts.join('; ')}`;
+}
+
+/** The job in all: earlier spend as the ledger booked it (else as the -o file has it), plus this run's. */
+function jobTotal(prior: PriorResults, booked: JobSpend | undefined, t: RunTotals): string {
+  const earlier = booked?.cost ?? prior.spent;
+  return `frugal: the job in all: ${formatInt(prior.done.size + t.succeeded)} prompts done, ${formatUsd(earlier + t.cost)} booked (${formatUsd(earlier)} in earlier runs, ${formatUsd(t.cost)} in this one)`;
 }
 
 /** --max-spend wins over the policy's budget.max_spend; per-model caps come from the policy. */

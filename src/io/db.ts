@@ -193,16 +193,16 @@ const FS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISD
 const SQLITE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_FULL', 'SQLITE_PERM']);
 
 /** A folder or file the user can fix (permissions, a full disk, a damaged file) becomes a UserError. */
-function asUserError(err: unknown, dir: string): unknown {
+export function asUserError(err: unknown, dir: string): unknown {
   const e = err as { code?: string; message?: string };
   if (e.code === undefined || (!FS_CODES.has(e.code) && !SQLITE_CODES.has(e.code))) return err;
-  const damaged = e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT';
-  return new UserError(
-    `cannot use the frugal data folder ${dir}: ${e.message ?? e.code}`,
-    damaged
-      ? `move ${dbPath(dir)} aside (frugal starts a new one), or point --home / FRUGAL_HOME at another folder`
-      : 'point --home / FRUGAL_HOME at a folder you can write to, or run with --no-ledger',
-  );
+  const path = dbPath(dir);
+  if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT') {
+    return new UserError(`${path} is damaged: it cannot be read as a ledger`, `move ${path} aside (frugal starts a new one), or point --home / FRUGAL_HOME at another folder`);
+  }
+  // SQLite's own words ("disk I/O error") say less than its code.
+  const why = e.code.startsWith('SQLITE_') ? e.code : (e.message ?? e.code);
+  return new UserError(`cannot use the frugal data folder ${dir}: ${why}`, 'point --home / FRUGAL_HOME at a folder you can write to, or run with --no-ledger');
 }
 
 /** Opens (creating if need be) frugal.db in `dir`: folder 0700, files 0600, WAL, schema up to date. */

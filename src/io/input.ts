@@ -140,7 +140,19 @@ async function* fromStdin(stdin: Readable, format: InputFormat, settings: Settin
   yield [textPrompt(text.trim(), 'stdin', STDIN, settings)];
 }
 
+const cannotRead = (err: unknown) => `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+
+/** A file that fails to open or read (no permission, a socket, an I/O error) is one error item; the next file still runs. */
 async function* fromFile(file: string, settings: Settings): Batches {
+  try {
+    yield* readFile(file, settings);
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+    yield [{ kind: 'error', file, message: cannotRead(err) }];
+  }
+}
+
+async function* readFile(file: string, settings: Settings): Batches {
   // node:fs/promises brings readline and the file watchers with it: a piped one-shot does without.
   const { open, stat } = await import('node:fs/promises');
   let size: number;
@@ -153,7 +165,7 @@ async function* fromFile(file: string, settings: Settings): Batches {
     size = info.size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    yield [{ kind: 'error', file, message: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message) }];
+    yield [{ kind: 'error', file, message: code === 'ENOENT' ? 'no such file' : cannotRead(err) }];
     return;
   }
   const handle = await open(file, 'r');

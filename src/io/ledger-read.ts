@@ -1,6 +1,6 @@
 import type { Pico } from '../core/money/money.js';
 import type { Usage } from '../core/money/pricing.js';
-import { openExistingDb, type Db } from './db.js';
+import { asUserError, openExistingDb, type Db } from './db.js';
 
 /** One recorded call, as `frugal logs` shows it: independent of the ledger's column names. */
 export interface LoggedCall {
@@ -104,6 +104,8 @@ export function readCalls(dir: string, query: CallQuery): LoggedCall[] | undefin
       .safeIntegers(true)
       .all(query.since === undefined ? Number.MIN_SAFE_INTEGER : query.since.getTime(), id, id, id, id, query.limit) as CallRow[];
     return rows.map(toCall).reverse();
+  } catch (err) {
+    throw asUserError(err, dir);
   } finally {
     db.close();
   }

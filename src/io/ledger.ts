@@ -2,7 +2,7 @@ import type { CallJournal, CallSpec } from '../core/execution/call-runner.js';
 import type { CallKind, CallRecord, ErrorKind } from '../core/execution/calls.js';
 import type { Pico } from '../core/money/money.js';
 import type { CallGroup, CallStatus } from '../core/money/stats.js';
-import { openDb, openExistingDb, type Db } from './db.js';
+import { asUserError, openDb, openExistingDb, type Db } from './db.js';
 import { canonicalPrompt, promptHash } from './hash.js';
 import { redactKeyish } from '../core/secrets.js';
 
@@ -257,6 +257,9 @@ export function readCallGroups(dir: string, since?: Date): CallGroup[] | undefin
   if (!db) return undefined;
   try {
     return readGroups(db, since);
+  } catch (err) {
+    // Damage that opening did not see (a page in the middle of the file).
+    throw asUserError(err, dir);
   } finally {
     db.close();
   }

@@ -19,6 +19,9 @@ import { apiOf } from '../providers/registry.js';
 import type { RunStore } from '../view/run-store.js';
 import type { Context } from '../commands/context.js';
 import { nextTurn, sleep } from '../commands/sleep.js';
+import { UserError } from '../core/errors.js';
+import { dbPath } from '../io/store-path.js';
+import { guardJournal, WriteFaults } from './write-faults.js';
 
 /** How a live session runs its calls (run and compare share these flags). */
 export interface SessionOptions {
@@ -95,6 +98,8 @@ export class LiveSession {
   /** What the job had booked before this run (--resume), from the ledger; undefined when it does not know the job. */
   readonly prior: JobSpend | undefined;
   readonly runId = randomUUID();
+  /** The first write that failed (-o or the ledger): the run stops sending, and ends saying so. */
+  readonly faults: WriteFaults;
   private readonly releaseControl: () => void;
   private readonly pool: ProviderPool;
 
@@ -114,6 +119,9 @@ export class LiveSession {
     const { control, release } = liveControl(ctx, store, onStopping);
     this.control = control;
     this.releaseControl = release;
+    this.faults = new WriteFaults(() => {
+      control.stopping = true;
+    });
   }
 
   /** `priorSpent`: the job's earlier spend when the ledger cannot tell it (no ledger: the -o file's records). */
@@ -122,7 +130,14 @@ export class LiveSession {
     // SQLite loads only when the ledger or the cache is on.
     const ledger = opts.ledger ? (await import('../io/ledger.js')).openLedger(home!) : undefined;
     const cache = opts.cache ? (await import('../io/cache.js')).openCache(home!) : undefined;
-    const job = ledger && opts.job ? ledger.jobFor(opts.job.output, opts.job.resume, randomUUID) : undefined;
+    let job: { jobId: string; resumed: boolean } | undefined;
+    try {
+      job = ledger && opts.job ? ledger.jobFor(opts.job.output, opts.job.resume, randomUUID) : undefined;
+    } catch (err) {
+      ledger!.close();
+      cache?.close();
+      throw ledgerUnwritable(home!, err);
+    }
     return new LiveSession(ctx, store, opts, ledger, cache, job?.jobId, job?.resumed === true, onStopping);
   }
 
@@ -134,7 +149,9 @@ export class LiveSession {
   private journalOnce: CallJournal | undefined;
 
   private journal(): CallJournal | undefined {
-    this.journalOnce ??= this.ledger?.journal({ runId: this.runId, jobId: this.jobId, now: this.ctx.now, logPrompts: this.opts.logPrompts });
+    if (this.journalOnce || !this.ledger) return this.journalOnce;
+    const journal = this.ledger.journal({ runId: this.runId, jobId: this.jobId, now: this.ctx.now, logPrompts: this.opts.logPrompts });
+    this.journalOnce = guardJournal(journal, this.faults, dbPath(this.ledger.dir));
     return this.journalOnce;
   }
 
@@ -158,18 +175,33 @@ export class LiveSession {
     return execute(
       work,
       { concurrency: this.opts.concurrency, retries: this.opts.retries, backoff: { ...DEFAULT_BACKOFF, maxRetryAfterMs: this.opts.maxRetryWaitMs }, budget: this.budget },
-      { ...sinks, send: this.sender(onText, beforeSend), journal, emit: (e: RunEvent) => sinks.emit(e) },
+      {
+        ...sinks,
+        send: this.sender(onText, beforeSend),
+        journal,
+        // A run stopped by a failed write says so, whatever else was going on.
+        emit: (e: RunEvent) => sinks.emit(e.type === 'run-end' && this.faults.first ? { ...e, stop: 'write-failed' } : e),
+      },
       { control: this.control, clock: this.ctx.clock, sleep, nextTurn, random: Math.random },
     );
   }
 
   private sender(onText: ((delta: string) => void) | undefined, beforeSend: (() => void) | undefined) {
-    return makeSender(this.pool, this.cache, onText, beforeSend);
+    return makeSender(this.pool, this.cache, onText, () => {
+      beforeSend?.();
+      // The -o file or the ledger could not be written: nothing more leaves.
+      if (this.faults.first) throw this.faults.notSent();
+    });
   }
 
   close(): void {
     this.releaseControl();
-    this.ledger?.close();
+    try {
+      this.ledger?.close();
+    } catch (err) {
+      // Its last checkpoint failed (a full disk): the WAL keeps the rows, and the next open recovers them.
+      this.faults.fail('ledger', dbPath(this.ledger!.dir), err);
+    }
     this.cache?.close();
   }
 }
@@ -204,4 +236,11 @@ export function makeSender(pool: ProviderPool, cache: ResponseCache | undefined,
     if (key) cache!.put(key, { text: answer.text, usage: answer.usage, answeredBy: answer.answeredBy });
     return answer;
   };
+}
+
+/** The ledger could not record the job before anything was sent (a full disk, a damaged file). */
+function ledgerUnwritable(home: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  return new UserError(`${dbPath(home)}: cannot write (${code}); nothing was sent`, 'free some space, move a damaged ledger aside (frugal starts a new one), or run with --no-ledger');
 }

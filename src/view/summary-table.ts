@@ -93,6 +93,7 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   }
   if (t.stop === 'interrupted' || t.stop === 'aborted') lines.push('interrupted: the prompts not yet started were not sent');
   if (t.stop === 'budget') lines.push('stopped at the budget: the prompts not yet started were not sent');
+  if (t.stop === 'write-failed') lines.push('stopped: a write failed; the prompts not yet started were not sent');
   return lines.join('\n');
 }
 

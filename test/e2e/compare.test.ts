@@ -163,6 +163,19 @@ describe('frugal compare (live)', () => {
   });
 });
 
+describe('frugal compare when a model refuses the key', () => {
+  it('says so once, lists none of its prompts one by one, and notes under the table that its rows are not measured; exit 1', async () => {
+    const res = await runCli(['compare', files.b, '--input', files.input], { env: { ...env(), OPENAI_API_KEY: undefined } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).not.toContain('    at ');
+    expect(res.stderr.match(/OPENAI_API_KEY is not set/g)).toHaveLength(1);
+    expect(res.stderr).not.toMatch(/frugal: [eh]\d on /);
+    expect(res.stderr).toContain('frugal: not measured: openai/gpt-5.4-mini refused the key, so 6 of its 6 prompts have no answer; the rows that use it count them as failed, at no cost');
+    // The baseline still ran.
+    expect(server.requests.length).toBe(6);
+  });
+});
+
 describe('frugal compare --dry-run and --from', () => {
   it('--dry-run sends nothing and needs no keys', async () => {
     const res = await runCli(['compare', files.a, files.b, '--input', files.input, '--dry-run', '--json'], { cwd: dir });

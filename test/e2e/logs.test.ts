@@ -1,7 +1,9 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/io/ledger.js';
 import { promptHash } from '../../src/io/hash.js';
-import { call, recordCall, tempHome } from '../io/ledger-fixtures.js';
+import { call, recordCall, scrambleRows, tempHome } from '../io/ledger-fixtures.js';
 import { frugalIn } from '../helpers/in-process.js';
 
 const home = tempHome();
@@ -57,5 +59,15 @@ describe('frugal logs', () => {
     const r = await frugalIn(['logs', '--home', `${home.root}/none`]);
     expect(r.stderr).toContain('frugal: no ledger yet at');
     expect(r.stdout).toBe('no calls recorded for this query\n');
+  });
+
+  it('a ledger whose rows are damaged: one line naming the file and a hint, no SQLite text', async () => {
+    const copy = join(home.root, 'damaged');
+    mkdirSync(copy);
+    copyFileSync(join(home.dir, 'frugal.db'), join(copy, 'frugal.db'));
+    scrambleRows(join(copy, 'frugal.db'));
+    const r = await frugalIn(['logs', '--home', copy], { now: NOW });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`frugal: ${join(copy, 'frugal.db')} is damaged: it cannot be read as a ledger\n  hint: move ${join(copy, 'frugal.db')} aside (frugal starts a new one), or point --home / FRUGAL_HOME at another folder\n`);
   });
 });

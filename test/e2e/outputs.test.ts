@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer } from '../fake/server.js';
-import { jsonLines, runCli } from '../helpers/cli.js';
+import { baseEnv, BIN, jsonLines, runCli } from '../helpers/cli.js';
 
 const POLICY = `
 baseline: balanced
@@ -29,6 +30,8 @@ afterAll(async () => server.close());
 beforeEach(() => server.reset());
 
 const env = () => ({ OPENAI_API_KEY: 'k1', OPENAI_BASE_URL: openaiBaseUrl(server), ANTHROPIC_BASE_URL: anthropicBaseUrl(server) });
+/** With a ledger of its own. */
+const envAt = (home: string) => ({ ...env(), FRUGAL_HOME: home });
 
 describe('output files are checked before the first call', () => {
   it('-o naming an input file is refused: the input is kept, nothing is sent, exit 2', async () => {
@@ -93,3 +96,129 @@ describe('--max-retry-wait', () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe('a full disk', () => {
+  it('-o on a full disk: stops sending at the first failed write, says so, exit 1; --resume runs the rest once there is space', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const out = join(dir, 'full.jsonl');
+    // /dev/full takes the open and fails every write with ENOSPC, as a full disk does.
+    symlinkSync('/dev/full', out);
+    const four = join(dir, 'four.jsonl');
+    writeFileSync(four, ['a', 'b', 'c', 'd'].map((id) => JSON.stringify({ id, prompt: `Summarize document ${id}` })).join('\n') + '\n');
+    const res = await runCli(['run', '--routes', routes, four, '-o', out, '--concurrency', '1'], { env: envAt(home) });
+    expect(res.stderr).not.toContain('    at ');
+    expect(res.stderr).toContain(`frugal: ${out}: cannot write (ENOSPC): stopped sending`);
+    expect(res.stderr).toContain('stopped: a write failed; the prompts not yet started were not sent');
+    expect(res.stderr).toContain('--resume');
+    expect(res.code).toBe(1);
+    // The first answer was paid for; its write failed, so no other prompt was sent.
+    expect(server.requests).toHaveLength(1);
+    // Space again: the same -o, resumed, sends the rest.
+    rmSync(out);
+    writeFileSync(out, '');
+    server.reset();
+    const again = await runCli(['run', '--routes', routes, four, '-o', out, '--resume', '--concurrency', '1'], { env: envAt(home) });
+    expect(again.code).toBe(0);
+    expect(jsonLines(readFileSync(out, 'utf8')).map((r) => r.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('compare on a full disk', () => {
+  it('-o that cannot be written: the comparison stops sending, one line, exit 1, no stack', async () => {
+    const out = join(dir, 'compare-full.jsonl');
+    symlinkSync('/dev/full', out);
+    const res = await runCli(['compare', routes, '--input', input, '-o', out, '--concurrency', '1'], { env: envAt(mkdtempSync(join(dir, 'home-'))) });
+    expect(res.stderr).not.toContain('    at ');
+    expect(res.stderr).toContain(`frugal: ${out}: cannot write (ENOSPC): stopped sending`);
+    expect(res.stderr).toContain('the comparison is incomplete');
+    expect(res.code).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('--resume', () => {
+  it("ends with the job's total over all its runs, not only this invocation's", async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const out = join(dir, 'job.jsonl');
+    expect((await runCli(['run', '--routes', routes, input, '-o', out], { env: envAt(home) })).code).toBe(0);
+    const three = join(dir, 'three.jsonl');
+    writeFileSync(three, readFileSync(input, 'utf8') + '{"id":"c","prompt":"Summarize the third document"}\n');
+    const res = await runCli(['run', '--routes', routes, three, '-o', out, '--resume'], { env: envAt(home) });
+    expect(res.code).toBe(0);
+    // Earlier: what the resume note says the job had booked; this one: the summary's total spend.
+    const earlier = /the job has booked (\$[\d.]+) in all/.exec(res.stderr)![1]!;
+    const now = /│ total +│ +│ +1 │.*│ +(\$[\d.]+) │ +100\.0% │/.exec(res.stderr)![1]!;
+    const all = (Number(earlier.slice(1)) + Number(now.slice(1))).toFixed(6);
+    expect(res.stderr).toMatch(new RegExp(`frugal: the job in all: 3 prompts done, \\$${all.slice(0, -1)}\\d booked \\(\\${earlier} in earlier runs, \\${now} in this one\\)`));
+  });
+});
+
+describe('a ledger deleted while a run is going', () => {
+  it('is found before the next request: said once, the run stops cleanly with -o holding every answer, exit 1; --resume finishes the job', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const ten = join(dir, 'ten.jsonl');
+    writeFileSync(ten, Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `t${i}`, prompt: `Summarize report ${i}` })).join('\n') + '\n');
+    const out = join(dir, 'deleted-ledger.jsonl');
+    server.setLatency(40);
+    try {
+      const run = runCli(['run', '--routes', routes, ten, '-o', out, '--concurrency', '1'], { env: envAt(home) });
+      while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 5));
+      for (const f of ['frugal.db', 'frugal.db-wal', 'frugal.db-shm']) rmSync(join(home, f), { force: true });
+      const res = await run;
+      expect(res.stderr).not.toContain('    at ');
+      const said = `frugal: ${home}/frugal.db: cannot write (deleted while the run was going): stopped sending; ${out} holds every answer received`;
+      expect(res.stderr.split(said)).toHaveLength(2);
+      expect(res.code).toBe(1);
+      const answered = jsonLines(readFileSync(out, 'utf8')).filter((r) => !r.error);
+      expect(server.requests.length).toBeLessThan(10);
+      expect(answered).toHaveLength(server.requests.length);
+    } finally {
+      server.setLatency(0);
+    }
+    const before = server.requests.length;
+    server.reset();
+    const again = await runCli(['run', '--routes', routes, ten, '-o', out, '--resume', '--concurrency', '1'], { env: envAt(home) });
+    expect(again.code).toBe(0);
+    expect(server.requests).toHaveLength(10 - before);
+    expect(new Set(jsonLines(readFileSync(out, 'utf8')).filter((r) => !r.error).map((r) => r.id)).size).toBe(10);
+  });
+});
+
+/** bin/frugal.js as a real process whose files cannot grow past `blocks` of 512 bytes (ulimit -f): a disk that fills up. */
+function spawnLimited(blocks: number, args: string[], home: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', `ulimit -f ${blocks}; exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd: dir, env: baseEnv(envAt(home)), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('a ledger on a full disk', () => {
+  it('stops sending at the first failed write: every answer received is in -o, no request leaves unrecorded, exit 1; --resume finishes the job', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const many = join(dir, 'many.jsonl');
+    writeFileSync(many, Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `p${i}`, prompt: `Summarize document ${i}` })).join('\n') + '\n');
+    // A ledger that exists (its file is past the limit already, and is only read); its log grows until the limit.
+    expect((await runCli(['run', '--routes', routes, '-p', 'Summarize a warm-up document'], { env: envAt(home) })).code).toBe(0);
+    server.reset();
+    const out = join(dir, 'ledger-full.jsonl');
+    const res = await spawnLimited(LIMIT_BLOCKS, ['run', '--routes', routes, many, '-o', out, '--concurrency', '1'], home);
+    expect(res.stderr).not.toContain('    at ');
+    expect(res.stderr).toMatch(new RegExp(`frugal: ${home}/frugal\\.db: cannot write \\(SQLITE_[A-Z_]+\\): stopped sending; ${out} holds every answer received`));
+    expect(res.code).toBe(1);
+    const answered = jsonLines(readFileSync(out, 'utf8')).filter((r) => !r.error);
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(server.requests.length).toBeLessThan(40);
+    // Each request that left was answered and written; the one the ledger could not write down never left.
+    expect(answered).toHaveLength(server.requests.length);
+    server.reset();
+    const again = await runCli(['run', '--routes', routes, many, '-o', out, '--resume', '--concurrency', '1'], { env: envAt(home) });
+    expect(again.code).toBe(0);
+    expect(server.requests).toHaveLength(40 - answered.length);
+    expect(new Set(jsonLines(readFileSync(out, 'utf8')).filter((r) => !r.error).map((r) => r.id)).size).toBe(40);
+  });
+});
+
+const LIMIT_BLOCKS = 200;

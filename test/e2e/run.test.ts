@@ -183,6 +183,12 @@ describe.concurrent('frugal run --dry-run', () => {
       '',
     ]);
   });
+  it('an input that cannot be read is one line, and the files after it still run, exit 1', async () => {
+    const r = await frugal(['run', '--dry-run', '-q', ...routes, '/proc/self/mem', `${FIXTURES}prompts/question.txt`], { cwd: tmp.path });
+    expect(r.code).toBe(1);
+    expect(parse(r.stdout).map((x) => x.id)).toEqual([`${FIXTURES}prompts/question.txt`]);
+    expect(r.stderr).toBe('frugal: /proc/self/mem: cannot read (EIO)\n');
+  });
 });
 
 describe.concurrent('frugal run: fatal errors exit 2 with nothing on stdout', () => {

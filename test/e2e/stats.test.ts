@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { CommanderError } from 'commander';
@@ -8,7 +8,7 @@ import type { Context } from '../../src/commands/context.js';
 import { UserError } from '../../src/core/errors.js';
 import type { ResultRecord } from '../../src/core/execution/events.js';
 import { openLedger } from '../../src/io/ledger.js';
-import { call, recordCall, tempHome } from '../io/ledger-fixtures.js';
+import { call, recordCall, scrambleRows, tempHome } from '../io/ledger-fixtures.js';
 
 const NOW = new Date('2026-11-08T12:00:00Z');
 const usd = (n: number) => BigInt(Math.round(n * 1e6)) * 1_000_000n;
@@ -182,6 +182,23 @@ describe('frugal stats', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it.each([
+    { name: 'overwritten with text', damage: (db: string) => writeFileSync(db, 'not a database at all, just text that someone saved over it\n'.repeat(100)) },
+    { name: 'cut short', damage: (db: string) => truncateSync(db, Math.floor(statSync(db).size / 2)) },
+    { name: 'its pages scrambled', damage: (db: string) => writeFileSync(db, Buffer.concat([readFileSync(db).subarray(0, 4096), Buffer.alloc(statSync(db).size - 4096, 0x5a)])) },
+    { name: 'the pages of its rows scrambled', damage: (db: string) => scrambleRows(db) },
+  ])('a damaged ledger ($name): one line naming the file, a hint, no SQLite text, no stack', async ({ damage }) => {
+    const copy = join(home.root, `damaged-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(copy);
+    copyFileSync(join(home.dir, 'frugal.db'), join(copy, 'frugal.db'));
+    damage(join(copy, 'frugal.db'));
+    const r = stats(['--home', copy]);
+    await expect(r).rejects.toBeInstanceOf(UserError);
+    const err = (await r.catch((e: unknown) => e)) as UserError;
+    expect(err.message).toBe(`${join(copy, 'frugal.db')} is damaged: it cannot be read as a ledger`);
+    expect(err.hint).toContain(`move ${join(copy, 'frugal.db')} aside`);
+  });
+
   it('a bad --since is a user error with a hint; a bad --by is refused by the parser', async () => {
     const bad = stats(['--since', 'last week', '--home', home.dir]);
     await expect(bad).rejects.toBeInstanceOf(UserError);
@@ -189,3 +206,4 @@ describe('frugal stats', () => {
     await expect(stats(['--by', 'provider', '--home', home.dir])).rejects.toBeInstanceOf(CommanderError);
   });
 });
+

@@ -89,6 +89,28 @@ describe('readPrompts: other files and bad paths', () => {
     expect(summary(await read({ files: [path] }))).toEqual(want(path));
   });
 
+  it('a file that cannot be opened or read is one error, and the next file still runs', async () => {
+    // As root, chmod 000 opens anyway: a socket fails open() (ENXIO), /proc/self/mem fails read() (EIO).
+    const { createServer } = await import('node:net');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/frugal-input-`);
+    const sock = `${dir}/prompts.jsonl`;
+    const server = createServer().listen(sock);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const items = await read({ files: [sock, '/proc/self/mem', `${P}question.txt`] });
+      expect(summary(items)).toEqual([
+        `error ${sock}: cannot read (ENXIO)`,
+        'error /proc/self/mem: cannot read (EIO)',
+        `prompt ${P}question.txt: user=Why is the sky blue? Explain it like I am five.`,
+      ]);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('goes on to the next file after a bad one, in order', async () => {
     const items = await read({ files: [`${P}missing.txt`, `${P}question.txt`], inline: ['first'] });
     expect(summary(items)).toEqual([

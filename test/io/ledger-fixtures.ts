@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -91,4 +91,15 @@ function legacyUnknownCost(dir: string, promptId: string): void {
   const db = new Database(join(dir, 'frugal.db'));
   db.prepare('UPDATE calls SET cost_pico = NULL WHERE prompt_id = ?').run(promptId);
   db.close();
+}
+
+/** Overwrites the leaf pages of the calls table only: the file opens, and reading the rows fails. */
+export function scrambleRows(path: string): void {
+  const probe = new Database(path);
+  const pages = probe.prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name LIKE 'calls%' AND pagetype = 'leaf'").all();
+  const size = probe.pragma('page_size', { simple: true }) as number;
+  probe.close();
+  const bytes = readFileSync(path);
+  for (const { pageno } of pages) bytes.fill(0x5a, (pageno - 1) * size, pageno * size);
+  writeFileSync(path, bytes);
 }

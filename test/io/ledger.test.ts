@@ -99,7 +99,7 @@ describe('openLedger: where and how the file is kept', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(UserError);
-    expect((caught as UserError).message).toMatch(/^cannot use the frugal data folder .*: file is not a database$/);
+    expect((caught as UserError).message).toBe(`${join(home.dir, 'frugal.db')} is damaged: it cannot be read as a ledger`);
     expect((caught as UserError).hint).toMatch(/move .*frugal\.db aside/);
   });
 

@@ -118,6 +118,18 @@ describe('LiveView', () => {
     expect(frame.indexOf('✓ p2                                code         claude-opus-5-5      $0.0400')).toBe(1);
   });
 
+  it('shows the budget: what the job has spent, what prompts in flight reserve, and the cap', async () => {
+    const figures = { cap: 1_000_000_000_000n, spent: 42_000_000_000n, reserved: 250_000_000_000n };
+    const app = render(<LiveView store={store} policy={policy} clock={() => now} budget={() => figures} />);
+    FIRST_HALF.forEach((e) => store.apply(e));
+    now = 6000;
+    vi.advanceTimersByTime(100);
+    await settle();
+    const frame = lines(app.lastFrame());
+    expect(frame).toContain('budget $1.00: spent $0.0420 + reserved $0.2500 (29.2%)');
+    expect(frame.indexOf('budget $1.00: spent $0.0420 + reserved $0.2500 (29.2%)')).toBe(frame.indexOf('spend $0.0420  baseline (flagship) $0.0500  saved $0.008000 (16.0%)') + 1);
+  });
+
   it('draws at most once per interval however many events arrive', async () => {
     const { app, emit, tick } = start();
     await tick();

@@ -162,11 +162,11 @@ export async function runCall(r: CallRunner, limiter: AimdLimiter, inFlight: InF
     const started = r.clock();
     let left = false;
     const leaving = () => {
-      left = true;
+      // A journal that cannot write the call down throws: the request does not leave, costs nothing.
       const booked = call.cost + spec.worstCase;
-      if (!r.journal) return;
-      if (handle === undefined) handle = r.journal.open(spec, booked);
-      else r.journal.rebook(handle, booked);
+      if (r.journal && handle === undefined) handle = r.journal.open(spec, booked);
+      else if (r.journal) r.journal.rebook(handle!, booked);
+      left = true;
     };
     // Each attempt gets a signal of its own, aborted with the run's: the SDKs never remove the
     // listeners they add to a signal, so a shared one would collect one per call.

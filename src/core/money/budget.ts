@@ -68,6 +68,11 @@ export class Budget {
     return this.spent;
   }
 
+  /** What prompts in flight hold, at their worst case. */
+  get totalReserved(): Pico {
+    return this.reserved;
+  }
+
   /** True while prompts in flight hold reservations that may yet be released. */
   get pending(): boolean {
     return this.reserved > 0n;

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { formatInt, formatPct, formatUsd } from '../../core/money/money.js';
 import type { Policy } from '../../core/policy/types.js';
-import { etaMs, ratePerSecond, type LiveSnapshot } from './snapshot.js';
+import { etaMs, ratePerSecond, type BudgetFigures, type LiveSnapshot } from './snapshot.js';
 import { fit, formatDuration, formatRate, padEnd, padStart, progressBar, width } from './text.js';
 
 interface PanelProps {
@@ -21,8 +21,8 @@ export function Panel({ snapshot: s, policy, columns, rows, color = true }: Pane
   const hue = (h: Hue) => (color ? h : undefined);
   const dim = (d: boolean) => color && d;
   const modelRows = modelTable(s, columns);
-  // progress + money + status, plus the table when it fits
-  const showTable = modelRows.length > 0 && (rows === undefined || 3 + modelRows.length < rows);
+  // progress + money (+ budget) + status, plus the table when it fits
+  const showTable = modelRows.length > 0 && (rows === undefined || 3 + (s.budget ? 1 : 0) + modelRows.length < rows);
   return (
     <Box flexDirection="column" width={columns}>
       <Progress s={s} columns={columns} hue={hue} dim={dim} />
@@ -33,6 +33,7 @@ export function Panel({ snapshot: s, policy, columns, rows, color = true }: Pane
           </Text>
         ))}
       <Money s={s} policy={policy} columns={columns} hue={hue} />
+      {s.budget && <Text wrap="truncate-end">{budgetLine(s.budget)}</Text>}
       <Status s={s} hue={hue} />
     </Box>
   );
@@ -100,6 +101,12 @@ function Money({ s, policy, columns, hue }: { s: LiveSnapshot; policy: Policy; c
       <Text color={hue(saved > 0n ? 'green' : saved < 0n ? 'yellow' : undefined)}>{savedText}</Text>
     </Text>
   );
+}
+
+/** What the cap leaves: spent by the job so far (earlier runs too), held by the prompts in flight at their worst case. */
+function budgetLine(b: BudgetFigures): string {
+  const used = formatPct(b.spent + b.reserved, b.cap);
+  return `budget ${formatUsd(b.cap)}: spent ${formatUsd(b.spent)} + reserved ${formatUsd(b.reserved)} (${used})`;
 }
 
 function Status({ s, hue }: { s: LiveSnapshot; hue: Paint['hue'] }) {

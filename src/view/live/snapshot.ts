@@ -2,6 +2,13 @@ import type { ModelTotals, RunTotals } from '../../core/money/accounting.js';
 import type { StopReason } from '../../core/execution/events.js';
 import type { Pico } from '../../core/money/money.js';
 
+/** A --max-spend cap as the run stands: spend of the whole job (earlier runs too) and what prompts in flight reserve. */
+export interface BudgetFigures {
+  cap: Pico;
+  spent: Pico;
+  reserved: Pico;
+}
+
 /** What one frame of the live area shows: a copy of the totals taken when the view draws. */
 export interface LiveSnapshot {
   started: boolean;
@@ -24,10 +31,11 @@ export interface LiveSnapshot {
   inputErrors: number;
   cacheHits: number;
   interrupt?: 'stopping' | 'aborting' | undefined;
+  budget?: BudgetFigures | undefined;
 }
 
 /** `now` is on the same clock as the events' `at`. */
-export function takeSnapshot(t: RunTotals, now: number): LiveSnapshot {
+export function takeSnapshot(t: RunTotals, now: number, budget?: BudgetFigures): LiveSnapshot {
   const started = t.startedAt !== undefined;
   const end = t.endedAt ?? now;
   return {
@@ -50,6 +58,7 @@ export function takeSnapshot(t: RunTotals, now: number): LiveSnapshot {
     failed: t.failed,
     inputErrors: t.inputErrors.length,
     cacheHits: t.cacheHits,
+    budget,
   };
 }
 

@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import type { Policy } from '../../core/policy/types.js';
-import { LiveView } from './view.js';
+import { LiveView, type LiveViewProps } from './view.js';
 import type { RunStore } from '../run-store.js';
 
 export interface LiveViewOptions {
@@ -11,6 +11,8 @@ export interface LiveViewOptions {
   clock: () => number;
   /** Colours on; default: on unless NO_COLOR is set (pass it from the command's Context). */
   color?: boolean | undefined;
+  /** The --max-spend cap, read at each frame. */
+  budget?: LiveViewProps['budget'];
 }
 
 /** https://no-color.org: NO_COLOR set to anything but the empty string turns colour off. */
@@ -24,9 +26,9 @@ export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
  * nor patches the console.
  */
 export async function startLiveView(options: LiveViewOptions): Promise<{ stop(): Promise<void> }> {
-  const { stderr, store, policy, clock } = options;
+  const { stderr, store, policy, clock, budget } = options;
   const color = options.color ?? colorAllowed(process.env);
-  const instance = render(<LiveView store={store} policy={policy} clock={clock} color={color} />, {
+  const instance = render(<LiveView store={store} policy={policy} clock={clock} color={color} budget={budget} />, {
     stdout: stderr,
     stderr,
     patchConsole: false,
@@ -38,7 +40,7 @@ export async function startLiveView(options: LiveViewOptions): Promise<{ stop():
       stopping ??= (async () => {
         const exited = instance.waitUntilExit();
         // The final frame: every finished prompt printed and the totals as they ended.
-        instance.rerender(<LiveView store={store} policy={policy} clock={clock} color={color} final />);
+        instance.rerender(<LiveView store={store} policy={policy} clock={clock} color={color} budget={budget} final />);
         instance.unmount();
         await exited;
       })();

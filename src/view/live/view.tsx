@@ -4,7 +4,7 @@ import type { Policy } from '../../core/policy/types.js';
 import type { RunStore } from '../run-store.js';
 import { finishedLayout, finishedText, linesForFrame, type FinishedItem } from './finished.js';
 import { Panel } from './panel.js';
-import { takeSnapshot, type LiveSnapshot } from './snapshot.js';
+import { takeSnapshot, type BudgetFigures, type LiveSnapshot } from './snapshot.js';
 
 export interface LiveViewProps {
   store: RunStore;
@@ -17,6 +17,8 @@ export interface LiveViewProps {
   final?: boolean | undefined;
   /** False under NO_COLOR. */
   color?: boolean | undefined;
+  /** The --max-spend cap, read at each frame (undefined without one). */
+  budget?: (() => BudgetFigures | undefined) | undefined;
 }
 
 /** The prompts finished since the previous frame; a new key mounts a new <Static> that prints them once. */
@@ -38,9 +40,9 @@ const IDLE_REDRAW_MS = 1000;
  * view only marks itself dirty then and draws on a timer, so a run with tens of thousands of
  * events a second costs at most one frame per interval.
  */
-export function LiveView({ store, policy, clock, intervalMs = 100, final = false, color = true }: LiveViewProps) {
+export function LiveView({ store, policy, clock, intervalMs = 100, final = false, color = true, budget }: LiveViewProps) {
   const { columns, rows } = useTerminalSize();
-  const [frame, setFrame] = useState<Frame>(() => ({ snapshot: takeSnapshot(store.totals, clock()), batch: { key: 0, items: [] } }));
+  const [frame, setFrame] = useState<Frame>(() => ({ snapshot: takeSnapshot(store.totals, clock(), budget?.()), batch: { key: 0, items: [] } }));
   const inputErrorsShown = useRef(0);
   const batchKey = useRef(0);
 
@@ -50,7 +52,7 @@ export function LiveView({ store, policy, clock, intervalMs = 100, final = false
       const items: FinishedItem[] = t.inputErrors.slice(inputErrorsShown.current).map((problem) => ({ kind: 'input', problem }));
       inputErrorsShown.current = t.inputErrors.length;
       for (const line of store.takeFinished()) items.push({ kind: 'prompt', line });
-      const snapshot = takeSnapshot(t, clock());
+      const snapshot = takeSnapshot(t, clock(), budget?.());
       if (items.length > 0) {
         const batch = { key: ++batchKey.current, items: linesForFrame(items) };
         setFrame({ snapshot, batch });
