@@ -41,6 +41,7 @@ interface TrainOptions {
   strong?: string;
   force?: boolean;
   json?: boolean;
+  html?: string;
 }
 
 /** Fewer graded prompts than this: cross-validation would say nothing. */
@@ -71,6 +72,7 @@ export function trainCommand(ctx: Context, setExitCode: (code: number) => void):
     .option('--strong <model>', "the strong model, by the policy's name (default: the policy's baseline)")
     .option('--force', 'write the policy even when the learned router does not beat the random router')
     .option('--json', 'print the figures as JSON on stdout')
+    .option('--html <file>', 'write a self-contained HTML page with the cost-quality curves and the figures')
     .addHelpText(
       'after',
       examples([
@@ -165,7 +167,7 @@ function policyChecks(text: string): CheckInput[] {
 async function trainAction(ctx: Context, opts: TrainOptions): Promise<number> {
   const located = locatePolicy(opts.routes, ctx.cwd, ctx.env);
   const scorerPath = opts.output ? (opts.scorer ?? join(dirname(opts.output), `${basename(opts.output, extname(opts.output))}.scorer.json`)) : undefined;
-  const outputs = opts.output ? [{ flag: '-o', path: opts.output }, { flag: '--scorer', path: scorerPath! }] : [];
+  const outputs = [...(opts.output ? [{ flag: '-o', path: opts.output }, { flag: '--scorer', path: scorerPath! }] : []), ...(opts.html ? [{ flag: '--html', path: opts.html }] : [])];
   checkOutputs(ctx.cwd, outputs, [opts.input, located.path, ...opts.from]);
   const policy = await loadPolicy(ctx, opts.routes);
   const source = readFileSync(located.path, 'utf8');
@@ -204,6 +206,14 @@ async function trainAction(ctx: Context, opts: TrainOptions): Promise<number> {
   const meta = { input: opts.input, cheap: data.cheap, strong: data.strong, target: opts.targetQuality, folds: opts.folds, at: now.toISOString() };
   if (opts.json) writeRaw(ctx.stdout, JSON.stringify(trainJson(report, meta, holdout), null, 2));
   write(ctx.stderr, trainText(report, meta, holdout, ctx.stderr.columns));
+  if (opts.html) {
+    const { trainHtml } = await import('../view/train/html.js');
+    try {
+      await writeFile(resolve(ctx.cwd, opts.html), trainHtml(report, trainText(report, meta, holdout, 100), now.toISOString()), { mode: 0o644 });
+    } catch (err) {
+      throw new UserError(`${opts.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
 
   if (!report.beatsRandom && !opts.force) {
     write(ctx.stderr, `frugal: the learned router does not beat the random router on held-out folds: no policy written${opts.output ? '' : ''}`);

@@ -38,8 +38,14 @@ beforeAll(() => {
 
 describe('frugal train on the graded word problems', () => {
   it('learns a cascade that beats the random router on held-out folds and writes a policy and its scorer', async () => {
-    const res = await trainIn([...base, '--target-quality', '0.95', '-o', 'learned.yaml', '--json']);
+    const res = await trainIn([...base, '--target-quality', '0.95', '-o', 'learned.yaml', '--json', '--html', 'curve.html']);
     expect(res.stderr).toContain('beats the random router');
+    // The curves as a self-contained page: one line per router, the figures beside them.
+    const html = readFileSync(join(dir, 'curve.html'), 'utf8');
+    expect(html.match(/<polyline /g)).toHaveLength(3);
+    expect(html).toContain('random router');
+    expect(html).toContain('beats the random router');
+    expect(html).not.toMatch(/<script|(src|href)=/);
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout) as { beats_random: boolean; routers: { kind: string; held_out: { cost_cut: number; quality_kept: number } }[]; random: { held_out: { cost_cut: number } } };
     const cascade = out.routers.find((r) => r.kind === 'cascade')!;

@@ -1,6 +1,7 @@
 import { pointOf, randomCostCutAt, type Outcome, type Point, type RouterKind } from '../../core/quality/train/curve.js';
 import type { TrainReport } from '../../core/quality/train/train.js';
 import { curveChart } from './chart.js';
+import { trainSeries } from './html.js';
 
 export interface TrainMeta {
   input: string;
@@ -59,14 +60,7 @@ export function trainText(r: TrainReport, m: TrainMeta, holdout: HoldoutFigures 
   }
   lines.push(
     '',
-    curveChart(
-      [
-        { mark: '.', label: 'random router', points: r.random.curve },
-        { mark: 'l', label: 'prompt-length rule', points: r.lengthRule.curve },
-        { mark: '*', label: `learned ${r.best.kind}`, points: r.best.heldOut.curve },
-      ],
-      Math.max(30, Math.min(72, columns - 10)),
-    ),
+    curveChart(trainSeries(r), Math.max(30, Math.min(72, columns - 10))),
   );
   lines.push(r.beatsRandom ? 'the learned router beats the random router on held-out folds' : 'the learned router does NOT beat the random router on held-out folds');
   return lines.join('\n');
