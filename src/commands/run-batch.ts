@@ -12,7 +12,7 @@ import { ProviderPool } from '../providers/index.js';
 import { batched, createJob } from '../run/batch-create.js';
 import { newJobId } from '../run/batch-job.js';
 import { runLivePrompts } from '../run/batch-live.js';
-import { batchOpsOf, finishRun, inputErrorLine, JobDriver, jobBudget, openJobs, pollTimes, progressPrinter, sleep } from '../run/batch-session.js';
+import { batchOpsOf, batchProgress, finishRun, inputErrorLine, JobDriver, jobBudget, openJobs, pollTimes, sleep } from '../run/batch-session.js';
 import { BatchSink, recordedIds } from '../run/batch-sink.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
@@ -86,22 +86,27 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
     }
     const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
     const detach = new AbortController();
+    const shown = await batchProgress(ctx, job.id, runStore, policy, opts.quiet === true);
     const driver = new JobDriver(job, {
       store, ops: batchOpsOf(pool), sink, budget, now: () => ctx.now().getTime(), sleep, detach: detach.signal,
-      progress: progressPrinter(ctx, job.id, opts.quiet === true), pollMs: pollTimes(ctx.env), written,
+      progress: shown.progress, pollMs: pollTimes(ctx.env), written,
     });
-    return await finishRun({ ctx, job, driver, wait: opts.wait, sink, runStore, policy, budget, quiet: opts.quiet === true, output }, async () => {
-      // Submit first, so the provider works on the batches while the live prompts run.
-      const first = await driver.drive(false);
-      await runLivePrompts(ctx, { policy, counter: run.counter, prompts: live, opts, pool, cache, budget, store: runStore, sink });
-      if (!opts.wait || first !== 'submitted') return first;
-      const release = ctx.onInterrupt(() => detach.abort());
-      try {
-        return await driver.drive(true);
-      } finally {
-        release();
-      }
-    });
+    try {
+      return await finishRun({ ctx, job, driver, wait: opts.wait, sink, runStore, policy, budget, quiet: opts.quiet === true, output }, async () => {
+        // Submit first, so the provider works on the batches while the live prompts run.
+        const first = await driver.drive(false);
+        await runLivePrompts(ctx, { policy, counter: run.counter, prompts: live, opts, pool, cache, budget, store: runStore, sink });
+        if (!opts.wait || first !== 'submitted') return first;
+        const release = ctx.onInterrupt(() => detach.abort());
+        try {
+          return await driver.drive(true);
+        } finally {
+          release();
+        }
+      });
+    } finally {
+      shown.stop();
+    }
   } finally {
     ledger?.close();
     cache?.close();

@@ -82,6 +82,17 @@ export function progressPrinter(ctx: Context, jobId: string, quiet: boolean) {
   };
 }
 
+/**
+ * How a batch job shows its progress: on a terminal, the live view of its batches (Ink loads only
+ * then); otherwise a progress line every few seconds. `stop` ends the view.
+ */
+export async function batchProgress(ctx: Context, jobId: string, store: RunStore, policy: Policy, quiet: boolean): Promise<{ progress: (p: JobProgress) => void; stop(): void }> {
+  if (quiet || ctx.stderr.isTTY !== true) return { progress: progressPrinter(ctx, jobId, quiet), stop: () => undefined };
+  const { startBatchView } = await import('../view/live/batches.js');
+  const view = startBatchView({ stderr: ctx.stderr as NodeJS.WriteStream, jobId, store, policy, color: !ctx.env.NO_COLOR });
+  return { progress: (p) => view.update(p), stop: () => view.stop() };
+}
+
 export interface DriveRun {
   ctx: Context;
   job: JobRow;
