@@ -9,10 +9,7 @@ import { formatUsd } from '../core/money/money.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
 import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { classify } from '../core/routing/classify.js';
-import { dryRunFeatures } from './dry-run-features.js';
-import type { PromptFeatures } from '../core/routing/features.js';
-import type { PromptRecord } from '../core/prompt.js';
-import type { TokenCounter } from '../core/routing/tokens.js';
+import { promptFeatures } from './compare-features.js';
 import { sourceText } from '../core/prompt.js';
 import { readPrompts } from '../io/input.js';
 import { loadPolicyFile, locatePolicy, displayPath } from '../io/policy-file.js';
@@ -301,33 +298,4 @@ async function runPairs(
     (r) => `frugal: not measured: ${r.route} refused the key, so ${unanswered.get(r.route) ?? 0} of its ${prompts.length} prompts have no answer; the rows that use it count them as failed, at no cost`,
   );
   return { failed, notes };
-}
-
-/**
- * The features of a policy's similar_to classes for every prompt (undefined when it has none). The
- * embedding calls of a model embedder go into the ledger, like every real call, and are reported.
- */
-async function promptFeatures(ctx: Context, policy: Policy, counter: TokenCounter, prompts: PromptRecord[], opts: CompareOptions): Promise<PromptFeatures[] | undefined> {
-  const step = await dryRunFeatures(ctx, policy, counter, { home: opts.home });
-  if (!step) return undefined;
-  try {
-    const features = await step.compute(prompts);
-    if (step.calls.length > 0) {
-      if (opts.ledger) {
-        const { openLedger } = await import('../io/ledger.js');
-        const ledger = openLedger(dataDir(ctx.env, ctx.cwd, opts.home));
-        const journal = ledger.journal({ runId: `compare-${ctx.now().toISOString()}`, now: ctx.now });
-        for (const call of step.calls) {
-          const model = policy.models.get(call.route);
-          if (model) journal.record({ kind: 'embed', prompt: prompts[0]!, class: null, model, worstCase: call.cost }, call);
-        }
-        ledger.close();
-      }
-      const cost = step.calls.reduce((sum, c) => sum + c.cost, 0n);
-      write(ctx.stderr, `${policy.file}: similar_to routing made ${step.calls.length} embedding call${step.calls.length === 1 ? '' : 's'} (${formatUsd(cost)})${opts.ledger ? "; they are in the ledger" : ""}`);
-    }
-    return features;
-  } finally {
-    step.close();
-  }
 }
