@@ -18,7 +18,6 @@ import { checkOutputs } from '../io/output-paths.js';
 import { ResultFile } from '../io/result-file.js';
 import { recordToJson } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
-import { dataDir } from '../io/store-path.js';
 import { LiveSession, sessionOptions } from '../run/session.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
