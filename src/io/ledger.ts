@@ -56,8 +56,6 @@ const SETTLE = `UPDATE calls SET answered_by = ?, input_tokens = ?, output_token
 const tokens = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.trunc(n) : 0);
 const optInt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : Math.round(n));
 
-// Provider error texts arrive with the keys frugal read redacted; anything else key-shaped stays out too.
-const redact = redactKeyish;
 
 export function statusOf(c: CallRecord): CallStatus {
   return c.error ? 'error' : c.cached ? 'cached' : 'ok';
@@ -153,7 +151,7 @@ class SqliteLedger implements Ledger {
         settle.run(
           c.answeredBy ?? null, tokens(u.input), tokens(u.output), tokens(u.cacheRead), tokens(u.cacheWrite), tokens(u.reasoning),
           c.cost, c.unsettled, baselineCost ?? null, optInt(c.latencyMs), c.attempts, c.finishReason ?? null, statusOf(c),
-          c.error?.status ?? null, c.error?.kind ?? null, c.error ? redact(c.error.message) : null,
+          c.error?.status ?? null, c.error?.kind ?? null, c.error ? redactKeyish(c.error.message) : null,
           run.logPrompts && c.output !== undefined ? c.output : null, handle,
         );
       },

@@ -9,7 +9,7 @@ import { Endpoint, endpointKey, notSent, queueBound, recordOf } from './endpoint
 export { endpointKey, queueBound, recordOf } from './endpoint.js';
 import { runCall, waitForSlot, type CallRunner, type CallSpec, type InFlight } from './call-runner.js';
 import type { ResultRecord, RunEventListener, StopReason } from './events.js';
-import { plan, worstCase, type HeldReservation, type Job, type Planner, type Step } from './planner.js';
+import { plan, releasePlan, worstCase, type HeldReservation, type Job, type Planner, type Step } from './planner.js';
 import { decideCascade, type Cascade, type StepAnswer } from '../routing/cascade.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type SendFailure } from './retry.js';
 import { SeenIds } from './seen-ids.js';
@@ -112,12 +112,9 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     const endpoint = endpointOf(job.model);
     // A prompt starts when its endpoint takes it; after Ctrl-C, those still waiting are not sent.
     await waitForSlot(runner, endpoint.limiter, limits.backoff ?? DEFAULT_BACKOFF);
-    const unreserve = () => {
-      for (const r of [reservation, ...(steps ?? []).map((s) => s.reservation)]) if (r) limits.budget!.settle(r, 0n);
-    };
     if (rt.control.stopping) {
       endpoint.limiter.release();
-      unreserve();
+      releasePlan(limits.budget, reservation, steps);
       dropped++;
       return;
     }
@@ -125,7 +122,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     const refusal = refused.get(job.model.alias);
     if (refusal !== undefined) {
       endpoint.limiter.release();
-      unreserve();
+      releasePlan(limits.budget, reservation, steps);
       return finish(recordOf(job, [], 0n, notSent(job, refusal)), job.prompt);
     }
     const cascade = steps && work.planner.cascades?.get(job.decision.route);
@@ -258,7 +255,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
     if (planned.kind === 'refused' || refusal !== undefined) {
       sinks.emit({ type: 'prompt-start', at: rt.clock(), id: prompt.id, route: job.model.alias, class: job.decision.class });
       const error = planned.kind === 'refused' ? { message: planned.message, kind: planned.why } : notSent(job, refusal!);
-      if (planned.kind === 'send') for (const r of [planned.reservation, ...(planned.steps ?? []).map((st) => st.reservation)]) if (r) limits.budget!.settle(r, 0n);
+      if (planned.kind === 'send') releasePlan(limits.budget, planned.reservation, planned.steps);
       await finish(recordOf(job, [], 0n, error), prompt);
       continue;
     }

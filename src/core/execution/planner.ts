@@ -155,3 +155,8 @@ async function planCascade(p: Planner, prompt: PromptRecord, decision: Decision,
     await p.budget.nextSettle();
   }
 }
+
+/** Frees every reservation of a plan that will not be sent (or of the steps it did not call). */
+export function releasePlan(budget: Budget | undefined, reservation: HeldReservation | undefined, steps: readonly Step[] | undefined): void {
+  for (const r of [reservation, ...(steps ?? []).map((s) => s.reservation)]) if (r) budget!.settle(r, 0n);
+}
