@@ -133,3 +133,33 @@ describe('no sequence of timeouts, drops, kills and resumes takes billed spend p
     expect(() => jsonLines(readFileSync(out, 'utf8'))).not.toThrow();
   }, 120_000);
 });
+
+describe('without kills, what frugal books exactly is what the server billed', () => {
+  it('timeouts and dropped streams are booked at their reservation; every answer that came back whole, to the picodollar', async () => {
+    server.reset();
+    home = join(dir, 'home-exact');
+    const routes = join(dir, 'routes-exact.yaml');
+    writeFileSync(routes, POLICY);
+    const input = join(dir, 'in-exact.jsonl');
+    writeFileSync(input, Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `e${i}`, prompt: `Summarize document number ${i} for me` })).join('\n') + '\n');
+    const rand = random(7);
+    server.enqueueFaults(Array.from({ length: 60 }, () => {
+      const r = rand();
+      return r < 0.2 ? { kind: 'reset-mid-stream', afterEvents: 1 } : r < 0.35 ? { kind: 'stall' } : { kind: 'ok' };
+    }) as Fault[]);
+    const res = await runCli(['run', '--routes', routes, input, '-o', join(dir, 'out-exact.jsonl'), '--max-tokens', String(MAX_TOKENS), '-c', '4', '--timeout', '0.3', '--retries', '5', '-q'], { env: env() });
+    expect(res.code).toBe(0);
+    const db = new Database(join(home, 'frugal.db'), { readonly: true });
+    const row = db.prepare('SELECT SUM(cost_pico - unsettled_pico) AS exact, SUM(unsettled_pico) AS unsettled FROM calls').safeIntegers(true).get() as { exact: bigint; unsettled: bigint };
+    db.close();
+    const answered = server.requests.filter((q) => q.outcome === 'ok').length;
+    const cut = server.requests.filter((q) => q.outcome !== 'ok' && q.outcome !== 'http-error' && q.outcome !== 'rate-limited').length;
+    expect(answered).toBe(30);
+    expect(cut).toBeGreaterThan(0);
+    // The answers that came back whole: exactly what the server billed for them.
+    expect(row.exact).toBe(BigInt(Math.round(BILL_MICRO * 1e6)) * BigInt(answered));
+    // The cut ones: each at its reservation, never less than the server may bill for it.
+    expect(row.unsettled).toBeGreaterThanOrEqual(BigInt(Math.round(BILL_MICRO * 1e6)) * BigInt(cut));
+    expect(Number(row.unsettled) / 1e12).toBeGreaterThan(0);
+  }, 60_000);
+});
