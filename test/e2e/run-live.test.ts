@@ -273,7 +273,6 @@ describe('frugal run (live, against the fake provider)', () => {
     server.setLatency(2000);
     const many = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, prompt: `Summarize slow document ${i}` }));
     const file = writeJsonl('slow.jsonl', many);
-    const started = Date.now();
     const res = await runCli(['run', '--routes', routes, file, '-c', '3'], {
       env: env(),
       onSpawn: (child) => {
@@ -287,7 +286,9 @@ describe('frugal run (live, against the fake provider)', () => {
       },
     });
     expect(res.code).toBe(130);
-    expect(Date.now() - started).toBeLessThan(1900 + 1500);
+    // Dropped by the client before their 2 s answers came: the server saw them go (not a wall-clock
+    // bound, which a loaded machine's process start-up would eat into).
+    expect(server.requests.map((r) => r.outcome)).toEqual(['client-aborted', 'client-aborted', 'client-aborted']);
     const records = jsonLines(res.stdout);
     expect(records).toHaveLength(3);
     expect(records.every((r) => (r.error as { type: string }).type === 'aborted')).toBe(true);
