@@ -121,4 +121,17 @@ describe('a cascade, live', () => {
     expect(ok.code).toBe(0);
     expect(server.requests).toHaveLength(1);
   });
+
+  it("sends each step its own model's options, not the first step's", async () => {
+    const policy = POLICY.replace('price: { input: 5, output: 25 } }', 'price: { input: 5, output: 25 }, options: { temperature: 0.9 } }').replace('price: { input: 0.25, output: 1.25 } }', 'price: { input: 0.25, output: 1.25 }, options: { temperature: 0.1, top_k: 5 } }');
+    const file = join(dir, 'options.yaml');
+    writeFileSync(file, policy);
+    const res = await runCli(['run', '--routes', file, '-p', 'A hard one: 3 and 4?', '--no-ledger'], { env: env(join(dir, 'home-options')), cwd: dir });
+    expect(res.code, res.stderr).toBe(0);
+    const bodies = server.requests.map((r) => r.body as { model: string; temperature?: number; top_k?: number });
+    expect(bodies.map((b) => [b.model, b.temperature, b.top_k])).toEqual([
+      ['claude-haiku-4-5', 0.1, 5],
+      ['claude-opus-5-5', 0.9, undefined],
+    ]);
+  });
 });

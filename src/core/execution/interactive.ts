@@ -154,7 +154,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
    * record; the kept answer is the first accepted one, or the last step's.
    */
   const runCascade = async (job: Job, cascade: Cascade, steps: Step[], first: HeldReservation | undefined, endpoint: Endpoint): Promise<void> => {
-    const all = [{ model: job.model, maxTokens: job.maxTokens, reservation: first }, ...steps];
+    const all: Step[] = [{ model: job.model, maxTokens: job.maxTokens, options: job.options, reservation: first }, ...steps];
     const answers: StepAnswer[] = [];
     const stepCalls: CallRecord[] = [];
     const calls: CallRecord[] = [];
@@ -180,7 +180,7 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
       if (next.kind === 'call') {
         const step = all[next.step]!;
         const stepJob: Job = { ...job, model: step.model, maxTokens: step.maxTokens };
-        const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: step.model, maxTokens: step.maxTokens, worstCase: worstCase(stepJob), reservation: step.reservation, options: job.options, schema: job.schema, deferBaseline: true };
+        const spec: CallSpec = { kind: 'answer', prompt: job.prompt, class: job.decision.class, model: step.model, maxTokens: step.maxTokens, worstCase: worstCase(stepJob), reservation: step.reservation, options: step.options, schema: job.schema, deferBaseline: true };
         const call = await oneCall(job, spec, next.step === 0 ? endpoint : endpointOf(step.model), next.step === 0);
         calls.push(call);
         stepCalls[next.step] = call;

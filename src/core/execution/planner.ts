@@ -32,6 +32,8 @@ export type Plan =
 export interface Step {
   model: ModelConfig;
   maxTokens?: number | undefined;
+  /** The options a request to this step's model carries (each model's own, resolved for it). */
+  options?: ModelOptions | undefined;
   reservation?: HeldReservation | undefined;
 }
 
@@ -114,23 +116,20 @@ export async function plan(p: Planner, prompt: PromptRecord, decided?: Decision)
  * Judge calls reserve their own when they are made.
  */
 async function planCascade(p: Planner, prompt: PromptRecord, decision: Decision, cascade: Cascade): Promise<Plan> {
+  let refusal: string | undefined;
   const steps = cascade.try.map((alias) => {
     const m = p.models.get(alias)!;
     let maxTokens = effectiveMaxTokens(p.maxTokens, prompt.maxTokens, m.maxTokens);
     if (p.budget?.active && maxTokens === undefined) maxTokens = BUDGET_DEFAULT_MAX_TOKENS;
-    return { model: m, maxTokens } as Step;
+    const resolved = p.optionsFor?.(prompt, m);
+    if (resolved && 'error' in resolved) refusal ??= resolved.error;
+    const options = resolved && 'options' in resolved && Object.keys(resolved.options).length > 0 ? resolved.options : undefined;
+    return { model: m, maxTokens, options } as Step;
   });
   const first = steps[0]!;
-  const resolved = p.optionsFor?.(prompt, first.model);
-  const job: Job = {
-    prompt,
-    decision,
-    model: first.model,
-    maxTokens: first.maxTokens,
-    options: resolved && 'options' in resolved && Object.keys(resolved.options).length > 0 ? resolved.options : undefined,
-    schema: p.schemaFor?.(decision.class),
-  };
-  if (resolved && 'error' in resolved) return { kind: 'refused', job, message: resolved.error, why: 'options' };
+  const job: Job = { prompt, decision, model: first.model, maxTokens: first.maxTokens, options: first.options, schema: p.schemaFor?.(decision.class) };
+  // Every step may be called: an option one of its models' APIs does not take refuses the prompt before anything is sent.
+  if (refusal !== undefined) return { kind: 'refused', job, message: refusal, why: 'options' };
   if (!p.budget?.active) return { kind: 'send', job, steps: steps.slice(1) };
   for (;;) {
     const held: HeldReservation[] = [];
