@@ -4,7 +4,9 @@ import { UserError } from '../core/errors.js';
 import { formatInt, formatUsd } from '../core/money/money.js';
 import type { JobStore } from '../io/batch-jobs.js';
 import { ProviderPool } from '../providers/index.js';
-import { batchOpsOf, collectHint, findJob, finishRun, JobDriver, jobBudget, jobPolicy, openJobs, pollTimes, progressPrinter, sleep } from '../run/batch-session.js';
+import { batchOpsOf, collectHint, findJob, finishRun, JobDriver, jobBudget, jobCascades, jobPolicy, openJobs, pollTimes, progressPrinter, sleep } from '../run/batch-session.js';
+import { openLedger } from '../io/ledger.js';
+import { loadCounter } from '../io/tokenizer.js';
 import { BatchSink, recordedIds } from '../run/batch-sink.js';
 import { RunStore } from '../view/run-store.js';
 import { examples } from './common.js';
@@ -34,20 +36,25 @@ function jobSummary(store: JobStore, id: string) {
   };
 }
 
-function driverFor(ctx: Context, store: JobStore, jobId: string, output: string, opts: { quiet?: boolean }, written: Set<string>) {
+/** A job's driver outside `run`: the job's own settings, its cascades, and the ledger of the home. */
+async function driverFor(ctx: Context, jobs: { store: JobStore; dir: string }, jobId: string, output: string, opts: { quiet?: boolean }, written: Set<string>) {
+  const { store } = jobs;
   const job = findJob(store, jobId);
   const policy = jobPolicy(job.settings);
   const runStore = new RunStore(policy);
   runStore.keepFinished = false;
   const budget = jobBudget(policy, undefined, job.settings, store.spent(job.id));
-  const sink = new BatchSink(output, true, { policy, store: runStore, runId: job.id, now: ctx.now, clock: ctx.clock });
+  const cascades = await jobCascades(job.settings);
+  const counter = cascades.size > 0 ? await loadCounter(job.settings.tokenizer === 'o200k' ? 'o200k' : 'estimate') : undefined;
+  const ledger = openLedger(jobs.dir);
+  const sink = new BatchSink(output, true, { policy, store: runStore, runId: job.id, now: ctx.now, clock: ctx.clock, ledger, resumed: true });
   const detach = new AbortController();
   const pool = new ProviderPool(ctx.env, 600_000);
   const driver = new JobDriver(job, {
     store, ops: batchOpsOf(pool), sink, budget, now: () => ctx.now().getTime(), sleep, detach: detach.signal,
-    progress: progressPrinter(ctx, job.id, opts.quiet === true), pollMs: pollTimes(ctx.env), written,
+    progress: progressPrinter(ctx, job.id, opts.quiet === true), pollMs: pollTimes(ctx.env), written, cascades, countTokens: counter && ((text) => counter.count(text)),
   });
-  return { job, policy, runStore, budget, sink, detach, driver };
+  return { job, policy, runStore, budget, sink, detach, driver, close: () => ledger.close() };
 }
 
 export function batchCommand(ctx: Context, setExitCode: (code: number) => void): Command {
@@ -98,20 +105,21 @@ export function batchCommand(ctx: Context, setExitCode: (code: number) => void):
       .addOption(new Option('--no-wait', 'collect what has ended and exit, without waiting for the rest'))
       .option('-q, --quiet', 'no progress and no summary'),
   ).action(async (id: string, opts: Common & { output?: string; wait: boolean; quiet?: boolean }) => {
-    const { db, store } = openJobs(ctx, opts.home);
+    const { db, store, dir } = openJobs(ctx, opts.home);
     try {
       const job = findJob(store, id);
       const output = opts.output ? resolve(ctx.cwd, opts.output) : job.output;
       if (!output) throw new UserError(`job ${id} has no output file`, `frugal batch collect ${id} -o results.jsonl`);
       await leanHeap();
       const written = await recordedIds(output);
-      const d = driverFor(ctx, store, id, output, opts, written);
+      const d = await driverFor(ctx, { store, dir }, id, output, opts, written);
       d.runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });
       const release = ctx.onInterrupt(() => d.detach.abort());
       try {
         setExitCode(await finishRun({ ctx, job, driver: d.driver, wait: opts.wait, sink: d.sink, runStore: d.runStore, policy: d.policy, budget: d.budget, quiet: opts.quiet === true, output }, () => d.driver.drive(opts.wait)));
       } finally {
         release();
+        d.close();
       }
     } finally {
       db.close();
@@ -119,15 +127,16 @@ export function batchCommand(ctx: Context, setExitCode: (code: number) => void):
   });
 
   home(cmd.command('cancel').argument('<job>').description('cancel the job\'s running batches; what already ran is kept and paid for, and `batch collect` writes it')).action(async (id: string, opts: Common) => {
-    const { db, store } = openJobs(ctx, opts.home);
+    const { db, store, dir } = openJobs(ctx, opts.home);
     try {
       const job = findJob(store, id);
-      const d = driverFor(ctx, store, id, job.output ?? '/dev/null', { quiet: true }, new Set());
+      const d = await driverFor(ctx, { store, dir }, id, job.output ?? '/dev/null', { quiet: true }, new Set());
       try {
         const statuses = await d.driver.cancel();
         write(ctx.stderr, `frugal: cancelled job ${id}: ${statuses.length} batches cancelling; what already ran is kept. Collect it with:\n  ${collectHint(id, job.output ?? 'results.jsonl')}`);
       } finally {
         d.sink.close();
+        d.close();
       }
     } finally {
       db.close();

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { routingChain } from '../core/routing/chain.js';
-import type { Policy } from '../core/policy/types.js';
+import { SeenIds } from '../core/execution/seen-ids.js';
+import type { ModelConfig, Policy } from '../core/policy/types.js';
 import type { PromptRecord } from '../core/prompt.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import type { ResponseCache } from '../io/cache.js';
@@ -9,10 +9,12 @@ import { readPrompts, type InputOptions } from '../io/input.js';
 import type { Ledger } from '../io/ledger.js';
 import { readPriorResults } from '../io/resume.js';
 import { ProviderPool } from '../providers/index.js';
-import { batched, createJob } from '../run/batch-create.js';
+import { batched, createJob, routeBatched } from '../run/batch-create.js';
 import { newJobId } from '../run/batch-job.js';
 import { runLivePrompts } from '../run/batch-live.js';
-import { batchOpsOf, batchProgress, finishRun, inputErrorLine, JobDriver, jobBudget, openJobs, pollTimes, sleep } from '../run/batch-session.js';
+import { batchOpsOf, batchProgress, finishRun, inputErrorLine, JobDriver, jobBudget, jobCascades, openJobs, pollTimes, sleep } from '../run/batch-session.js';
+import { answerKey } from '../run/session.js';
+import { runPlanner } from './run-planner.js';
 import { BatchSink, recordedIds } from '../run/batch-sink.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
@@ -54,48 +56,58 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
     }
     const prior = opts.resume ? await readPriorResults(output) : undefined;
     const written = opts.resume ? await recordedIds(output) : undefined;
-    const budget = jobBudget(policy, opts.maxSpend, job?.settings, prior?.spent ?? 0n);
     const jobId = job?.id ?? newJobId(ctx.now().getTime());
+    // What the job spent before: its records, the earlier steps of cascades under way, and (in the
+    // ledger) live calls that were in flight when it stopped, booked at their reservations.
+    const before = job ? (prior?.spent ?? 0n) + store.escalatedSpent(job.id) : 0n;
+    const booked = job && ledger ? ledger.jobSpend(job.id).cost : 0n;
+    const budget = jobBudget(policy, opts.maxSpend, job?.settings, before > booked ? before : booked);
+    const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
+    const keyOf = (m: ModelConfig, r: Parameters<typeof answerKey>[2]) => answerKey(pool, m, r);
     const sink = new BatchSink(output, opts.resume === true, {
-      policy, store: runStore, runId: jobId, now: ctx.now, clock: ctx.clock, ledger, cache, logPrompts: opts.logPrompts,
+      policy, store: runStore, runId: jobId, now: ctx.now, clock: ctx.clock, ledger, cache, logPrompts: opts.logPrompts, keyOf, resumed: job !== undefined,
       onError: opts.quiet ? undefined : (r) => write(ctx.stderr, `frugal: ${r.id}: ${r.error!.status ? `${r.error!.status} ` : ''}${r.error!.message}`),
     });
     runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });
     const live: PromptRecord[] = [];
     const items = readPrompts(run.input);
+    const onInputError = (e: { file: string; line?: number | undefined; message: string }) => {
+      runStore.apply({ type: 'input-error', at: ctx.clock(), file: e.file, line: e.line, message: e.message });
+      inputErrorLine(ctx, e);
+    };
+    const planner = runPlanner(policy, run.counter, opts);
+    const all = opts.batch === true;
     if (!job) {
       await createJob({
-        store, jobId, output, policy, counter: run.counter, items, all: opts.batch === true, forceRoute: opts.model, maxTokens: opts.maxTokens,
-        retries: opts.retries, maxSpend: opts.maxSpend, budgetActive: budget.active, now: ctx.now().getTime(), cache, skip: prior?.done,
-        onCached: (outcome, prompt) => sink.write(outcome, prompt, null),
+        store, jobId, output, policy, planner, items, all, retries: opts.retries, maxSpend: opts.maxSpend, budgetActive: budget.active, now: ctx.now().getTime(),
+        policyDir: resolve(ctx.cwd, dirname(policy.file)), cache, keyOf, skip: prior?.done,
+        onDone: (outcome, prompt) => sink.write(outcome, { system: prompt.system, messages: prompt.messages }, null),
         onLive: (prompt) => live.push(prompt),
-        onInputError: (e) => {
-          runStore.apply({ type: 'input-error', at: ctx.clock(), file: e.file, line: e.line, message: e.message });
-          inputErrorLine(ctx, e);
-        },
+        onInputError,
       });
       job = store.job(jobId)!;
     } else {
       write(ctx.stderr, `frugal: resuming batch job ${job.id}`);
       // The job holds its batched prompts; only the live ones are read again.
+      const seen = new SeenIds();
       for await (const item of items) {
-        if (item.kind !== 'prompt' || prior?.done.has(item.prompt.id)) continue;
-        const decision = routingChain(policy, run.counter, opts.model)(item.prompt);
-        if (!batched(policy.models.get(decision.route)!, opts.batch === true)) live.push(item.prompt);
+        if (item.kind !== 'prompt') continue;
+        if (seen.add(item.prompt.id, item.prompt.source) !== undefined || prior?.done.has(item.prompt.id)) continue;
+        if (!routeBatched(policy, planner.route(item.prompt).route, all)) live.push(item.prompt);
       }
     }
-    const pool = new ProviderPool(ctx.env, opts.timeout * 1000);
     const detach = new AbortController();
     const shown = await batchProgress(ctx, job.id, runStore, policy, opts.quiet === true);
     const driver = new JobDriver(job, {
       store, ops: batchOpsOf(pool), sink, budget, now: () => ctx.now().getTime(), sleep, detach: detach.signal,
-      progress: shown.progress, pollMs: pollTimes(ctx.env), written,
+      progress: shown.progress, pollMs: pollTimes(ctx.env), written, cascades: await jobCascades(job.settings), countTokens: (text) => run.counter.count(text),
     });
+    const journal = ledger?.journal({ runId: job.id, jobId: job.id, now: ctx.now, logPrompts: opts.logPrompts });
     try {
       return await finishRun({ ctx, job, driver, wait: opts.wait, sink, runStore, policy, budget, quiet: opts.quiet === true, output }, async () => {
         // Submit first, so the provider works on the batches while the live prompts run.
         const first = await driver.drive(false);
-        await runLivePrompts(ctx, { policy, counter: run.counter, prompts: live, opts, pool, cache, budget, store: runStore, sink });
+        await runLivePrompts(ctx, { policy, counter: run.counter, prompts: live, opts, pool, cache, budget, store: runStore, sink, journal });
         if (!opts.wait || first !== 'submitted') return first;
         const release = ctx.onInterrupt(() => detach.abort());
         try {

@@ -4,9 +4,6 @@ import { formatInt, formatPct, formatUsd, usdNumberToPico, type Pico } from '../
 import type { BudgetLimits } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
-import { routingChain } from '../core/routing/chain.js';
-import { apiOf, resolveOptions } from '../core/policy/resolve-options.js';
-import { answerSchemas } from '../core/quality/answer-schema.js';
 import type { PromptFeatures } from '../core/routing/features.js';
 import { similarMatchers } from '../core/routing/similar.js';
 import type { CallRecord } from '../core/execution/calls.js';
@@ -24,6 +21,7 @@ import { write, type Context } from './context.js';
 import { leanHeap } from './heap.js';
 import { startProgressLine } from '../view/progress-line.js';
 import type { RunOptions } from './run-shared.js';
+import { runPlanner } from './run-planner.js';
 
 export interface LiveRun {
   policy: Policy;
@@ -149,14 +147,7 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
         items,
         total: run.total ? await run.total() : undefined,
         skip: prior?.done,
-        planner: {
-          route: routingChain(policy, run.counter, opts.model, (p) => featuresOf.get(p)),
-          models: policy.models,
-          cascades: opts.model === undefined ? policy.cascades : undefined,
-          maxTokens: opts.maxTokens,
-          optionsFor: (prompt, m) => resolveOptions(m.alias, apiOf(m), { model: m.options, flag: opts.settings?.options, record: prompt.options }),
-          schemaFor: answerSchemas(policy, opts.settings?.schema),
-        },
+        planner: runPlanner(policy, run.counter, opts, (p) => featuresOf.get(p)),
         baseline,
         countTokens: (text) => run.counter.count(text),
       },

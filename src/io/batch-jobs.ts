@@ -1,4 +1,6 @@
+import type { CallRecord } from '../core/execution/calls.js';
 import type { Message } from '../core/prompt.js';
+import type { ModelOptions } from '../core/policy/options.js';
 import type { ModelConfig } from '../core/policy/types.js';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
@@ -10,6 +12,11 @@ export interface JobSettings {
   retries: number;
   /** --max-spend for the whole job, in picodollars (as a decimal string: JSON has no bigint). */
   maxSpend?: string | undefined;
+  /** The cascades its lines go through, as routes.yaml wrote them (compiled again to collect). */
+  cascades?: { name: string; try: string[]; accept: unknown }[] | undefined;
+  /** The policy's folder: the files its checks name are read from there. */
+  policyDir?: string | undefined;
+  tokenizer?: string | undefined;
 }
 
 export interface JobRow {
@@ -24,6 +31,37 @@ export interface LineRequest {
   system?: string | undefined;
   messages: Message[];
   maxTokens?: number | undefined;
+  /** The model options the request carries (resolved for the line's model). */
+  options?: ModelOptions | undefined;
+  /** Structured output: the JSON Schema the answer must conform to. */
+  schema?: { name: string; schema: Record<string, unknown> } | undefined;
+}
+
+/** A call as the job store keeps it: JSON, money as decimal strings. */
+export type StoredCall = Omit<CallRecord, 'cost' | 'unsettled' | 'batchSaved' | 'journalHandle' | 'output'> & { cost: string; unsettled: string; batchSaved?: string | undefined };
+
+export const storeCall = ({ cost, unsettled, batchSaved, journalHandle: _h, output: _o, ...rest }: CallRecord): StoredCall => ({
+  ...rest,
+  cost: cost.toString(),
+  unsettled: unsettled.toString(),
+  batchSaved: batchSaved?.toString(),
+});
+
+export const loadCall = ({ cost, unsettled, batchSaved, ...rest }: StoredCall): CallRecord => ({
+  ...rest,
+  cost: BigInt(cost),
+  unsettled: BigInt(unsettled),
+  batchSaved: batchSaved === undefined ? undefined : BigInt(batchSaved),
+});
+
+/** A line that goes through a cascade: the step it is on, every step's request, and the calls of the steps before. */
+export interface LineCascade {
+  name: string;
+  step: number;
+  steps: { route: string; maxTokens?: number | undefined; options?: ModelOptions | undefined }[];
+  prior: StoredCall[];
+  /** The first check an earlier step's answer failed. */
+  failedCheck?: string | undefined;
 }
 
 export interface NewLine {
@@ -34,6 +72,15 @@ export interface NewLine {
   reason: string;
   source: { file: string; line?: number | undefined };
   request: LineRequest;
+  cascade?: LineCascade | undefined;
+}
+
+/** A cascade line moved on to its next step: its new route and request, pending again. */
+export interface Escalation {
+  customId: string;
+  route: string;
+  request: LineRequest;
+  cascade: LineCascade;
 }
 
 export interface LineRow extends NewLine {
@@ -65,6 +112,7 @@ interface RawLine {
   state: LineRow['state'];
   batch_tag: string | null;
   rounds: number;
+  cascade: string | null;
 }
 
 const toLine = (r: RawLine): LineRow => ({
@@ -78,6 +126,7 @@ const toLine = (r: RawLine): LineRow => ({
   state: r.state,
   batchTag: r.batch_tag,
   rounds: r.rounds,
+  cascade: r.cascade === null ? undefined : (JSON.parse(r.cascade) as LineCascade),
 });
 
 interface RawBatch {
@@ -132,10 +181,10 @@ export class JobStore {
   /** Adds lines in one transaction (a job is built from several such chunks while the input is read). */
   addLines(jobId: string, lines: readonly NewLine[]): void {
     const insert = this.sql(
-      `INSERT INTO batch_lines (job_id, custom_id, prompt_id, route, class, reason, source, request, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      `INSERT INTO batch_lines (job_id, custom_id, prompt_id, route, class, reason, source, request, state, cascade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
     );
     this.db.transaction(() => {
-      for (const l of lines) insert.run(jobId, l.customId, l.promptId, l.route, l.class, l.reason, JSON.stringify(l.source), JSON.stringify(l.request));
+      for (const l of lines) insert.run(jobId, l.customId, l.promptId, l.route, l.class, l.reason, JSON.stringify(l.source), JSON.stringify(l.request), l.cascade ? JSON.stringify(l.cascade) : null);
     }).immediate();
   }
 
@@ -222,13 +271,24 @@ export class JobStore {
     return this.sql<[string], RawBatch>('SELECT * FROM batch_batches WHERE job_id = ? ORDER BY submitted_ms, tag').safeIntegers(true).all(jobId).map(toBatch);
   }
 
-  /** Settles lines after their records are written: done (with cost) or waiting for another round. */
-  settleLines(jobId: string, done: readonly { customId: string; cost: bigint | undefined }[], retry: readonly string[]): void {
+  /**
+   * Settles lines after their records are written: done (with cost), waiting for another round,
+   * or (a cascade step whose answer was not kept) pending again on the cascade's next model, with
+   * what its earlier steps cost.
+   */
+  settleLines(jobId: string, done: readonly { customId: string; cost: bigint | undefined }[], retry: readonly string[], escalate: readonly Escalation[] = []): void {
     const finish = this.sql(`UPDATE batch_lines SET state = 'done', cost_pico = ? WHERE job_id = ? AND custom_id = ?`);
     const again = this.sql(`UPDATE batch_lines SET state = 'retry', batch_tag = NULL WHERE job_id = ? AND custom_id = ?`);
+    const next = this.sql(
+      `UPDATE batch_lines SET state = 'pending', batch_tag = NULL, rounds = 0, route = ?, request = ?, cascade = ?, prior_pico = ? WHERE job_id = ? AND custom_id = ?`,
+    );
     this.db.transaction(() => {
       for (const d of done) finish.run(d.cost ?? null, jobId, d.customId);
       for (const id of retry) again.run(jobId, id);
+      for (const e of escalate) {
+        const prior = e.cascade.prior.reduce((sum, c) => sum + BigInt(c.cost), 0n);
+        next.run(e.route, JSON.stringify(e.request), JSON.stringify(e.cascade), prior, jobId, e.customId);
+      }
     }).immediate();
   }
 
@@ -238,9 +298,17 @@ export class JobStore {
     return out;
   }
 
-  /** What the job's collected results cost so far. */
+  /** What the job's collected results cost so far, with the steps of cascades still under way. */
   spent(jobId: string): bigint {
-    const r = this.sql<[string], { s: number | bigint | null }>('SELECT sum(cost_pico) AS s FROM batch_lines WHERE job_id = ?').safeIntegers(true).get(jobId);
-    return r?.s === null || r?.s === undefined ? 0n : BigInt(r.s);
+    const r = this.sql<[string], { s: bigint }>(`SELECT COALESCE(SUM(cost_pico), 0) + COALESCE(SUM(CASE WHEN state != 'done' THEN prior_pico END), 0) AS s FROM batch_lines WHERE job_id = ?`)
+      .safeIntegers(true)
+      .get(jobId);
+    return r?.s ?? 0n;
+  }
+
+  /** What the earlier steps of cascades still under way cost: paid, not yet in any record. */
+  escalatedSpent(jobId: string): bigint {
+    const r = this.sql<[string], { s: bigint }>(`SELECT COALESCE(SUM(prior_pico), 0) AS s FROM batch_lines WHERE job_id = ? AND state != 'done'`).safeIntegers(true).get(jobId);
+    return r?.s ?? 0n;
   }
 }

@@ -157,6 +157,10 @@ const MIGRATIONS: readonly string[] = [
      finish_reason TEXT,
      PRIMARY KEY (job_id, prompt_id, step)
    ) STRICT, WITHOUT ROWID;`,
+  // Cascades in batch jobs: a line's cascade state (its step, requests, earlier calls) and what its earlier steps cost.
+  `ALTER TABLE batch_lines ADD COLUMN cascade TEXT;
+   ALTER TABLE batch_lines ADD COLUMN prior_pico INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX calls_job_prompt ON calls (job_id, prompt_id) WHERE job_id IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -117,6 +117,7 @@ class SqliteLedger implements Ledger {
     const rebook = db.prepare(REBOOK);
     const settle = db.prepare(SETTLE);
     const keep = db.prepare('UPDATE calls SET baseline_cost_pico = ? WHERE id = ?');
+    const countCalls = db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM calls WHERE job_id = ? AND prompt_id = ?');
     const saveStep = db.prepare('INSERT OR REPLACE INTO cascade_steps (job_id, prompt_id, step, call_id, answer, finish_reason) VALUES (?, ?, ?, ?, ?, ?)');
     const loadSteps = db
       .prepare(
@@ -166,7 +167,8 @@ class SqliteLedger implements Ledger {
         if (run.jobId === undefined) return [];
         return (loadSteps.all(run.jobId, promptId) as StepRow[]).map((r) => ({ step: Number(r.step), call: stepCall(r) }));
       },
-      record: (spec, c) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, 0n),
+      record: (spec, c, baselineCost) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, baselineCost ?? 0n),
+      callCount: (promptId) => (run.jobId === undefined ? 0 : Number(countCalls.get(run.jobId, promptId)!.n)),
     };
     return journal;
   }

@@ -81,6 +81,7 @@ export function callJson(c: CallRecord): Record<string, unknown> {
     cached: c.cached,
     error: errorJson(c.error),
     ...(c.checks ? { checks: c.checks } : {}),
+    ...(c.batchId === undefined ? {} : { batch_id: c.batchId }),
   };
 }
 

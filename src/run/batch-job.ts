@@ -1,19 +1,24 @@
-import type { CallError } from '../core/execution/calls.js';
+import type { CallError, CallRecord } from '../core/execution/calls.js';
 import { randomBytes } from 'node:crypto';
+import { decideCascade, type Cascade, type StepAnswer } from '../core/routing/cascade.js';
+import type { JsonSchemaValidator } from '../core/quality/json-schema.js';
 import { lineMaxCost, lineRequest, SubmitFailed, transient } from './batch-lines.js';
 import { fitPrefix, splitBatches } from '../core/execution/batch-split.js';
 import type { Budget, Reservation } from '../core/money/budget.js';
 import type { ModelConfig } from '../core/policy/types.js';
-import type { BatchRow, JobRow, JobStore, LineRequest, LineRow } from '../io/batch-jobs.js';
+import { loadCall, storeCall, type BatchRow, type Escalation, type JobRow, type JobStore, type LineRequest, type LineRow } from '../io/batch-jobs.js';
 import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch/types.js';
+import type { GenerateResult } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import { UserError } from '../core/errors.js';
-import { failed, succeeded, type BatchOutcome } from './batch-records.js';
+import { failedCall, lineCall, lineRecord, type BatchOutcome } from './batch-records.js';
 
 /** Where a job's records go: written (and on disk) before the job store marks their lines done. */
 export interface RecordSink {
   /** `request` is what was asked (for the ledger's hash and the cache). */
   write(outcome: BatchOutcome, request: LineRequest, batchId: string | null): void;
+  /** A cascade step whose answer was not kept: its call goes to the ledger now (the record comes with the last step). */
+  step(line: LineRow, call: CallRecord): void;
   /** Writes what is queued; returns once it is in the file. */
   flush(): void;
 }
@@ -40,12 +45,26 @@ export interface DriveDeps {
   pollMs: { first: number; max: number };
   /** Prompt ids that already have a record in the output (a kill came between writing and marking). */
   written?: { has(id: string): boolean } | undefined;
+  /** The job's cascades (compiled from its settings), and the token counter their checks use. */
+  cascades?: ReadonlyMap<string, Cascade> | undefined;
+  countTokens?: ((text: string) => number) | undefined;
 }
+
+/** Lines settled by one collection round, committed together once their records are in the file. */
+interface Settled {
+  done: { customId: string; cost: bigint | undefined }[];
+  retry: string[];
+  escalate: Escalation[];
+}
+
+const CANCELLED: CallError = { message: 'not sent: the job was cancelled', kind: 'cancelled' };
 
 export type DriveOutcome = 'done' | 'submitted' | 'detached' | 'budget' | 'cancelled';
 
 const COMMIT_EVERY = 512;
 const SUBMIT_ATTEMPTS = 4;
+/** Failed status checks or downloads of one batch, in a row, before the run gives up on it. */
+const MAX_FAILURES = 8;
 
 /** Runs a job until every line has its record, or until it may not go on (no-wait, Ctrl-C, budget). */
 export class JobDriver {
@@ -97,9 +116,10 @@ export class JobDriver {
           s = b.state === 'ended' ? undefined : await ops.status(b.providerId!);
         } catch (err) {
           // A status check that failed costs nothing and changes nothing: ask again next round.
-          if (!(err instanceof ProviderError) || !transient(err)) throw err;
+          this.failedOnce(b, err, 'check the status of');
           continue;
         }
+        if (s) this.failures.delete(b.tag);
         if (s) statuses.push({ route: b.route, id: s.id, status: s.status, lines: b.lines, succeeded: s.succeeded, failed: s.failed });
         if (b.state === 'ended' || s?.state === 'ended') {
           this.store.setBatchState(this.job.id, b.tag, 'ended', s?.status ?? null);
@@ -107,7 +127,7 @@ export class JobDriver {
             await this.collect(b, ops, s);
           } catch (err) {
             // A download cut short: what was written is marked; the rest is read again next round.
-            if (!(err instanceof ProviderError) || !transient(err)) throw err;
+            this.failedOnce(b, err, 'download the results of');
             continue;
           }
           collected = true;
@@ -123,6 +143,25 @@ export class JobDriver {
       if (this.deps.detach.aborted) return 'detached';
       interval = Math.min(this.deps.pollMs.max, Math.ceil(interval * 1.5));
     }
+  }
+
+  private readonly failures = new Map<string, number>();
+
+  /**
+   * A status check or a download that failed on the way is tried again next round, a few times;
+   * anything else (a key refused, a batch the provider no longer knows) stops the run with the
+   * provider's word. The job is kept either way: nothing is lost, and nothing is sent twice.
+   */
+  private failedOnce(b: BatchRow, err: unknown, what: string): void {
+    if (!(err instanceof ProviderError)) throw err;
+    const n = (this.failures.get(b.tag) ?? 0) + 1;
+    this.failures.set(b.tag, n);
+    if ((transient(err) || err.kind === 'malformed') && n <= MAX_FAILURES) return;
+    throw new UserError(
+      `could not ${what} batch ${b.providerId}: ${err.message}`,
+      `the job is kept, and what was collected is in the output; carry on with: frugal batch collect ${this.job.id}`,
+      1,
+    );
   }
 
   /** Cancels every running batch; what already ran is kept and collected. */
@@ -178,17 +217,13 @@ export class JobDriver {
       // Lines never submitted, or waiting for another round, get a record saying so.
       const left = [...this.store.routesWith(this.job.id, 'pending'), ...this.store.routesWith(this.job.id, 'retry')];
       if (left.length > 0) {
-        const done: { customId: string; cost: bigint | undefined }[] = [];
+        const settled: Settled = { done: [], retry: [], escalate: [] };
         for (const route of new Set(left)) {
           for (const state of ['pending', 'retry'] as const) {
-            for (const line of this.store.linesIn(this.job.id, route, state)) {
-              if (!this.deps.written?.has(line.promptId)) this.deps.sink.write(failed(line, this.models.get(route)!, { message: 'not sent: the job was cancelled', kind: 'cancelled' }), line.request, null);
-              done.push({ customId: line.customId, cost: undefined });
-            }
+            for (const line of this.store.linesIn(this.job.id, route, state)) this.end(line, failedCall(line, this.models.get(route)!, CANCELLED, null), null, settled);
           }
         }
-        this.deps.sink.flush();
-        this.store.settleLines(this.job.id, done, []);
+        this.commit(settled);
       }
       return 'cancelled';
     }
@@ -260,9 +295,95 @@ export class JobDriver {
   }
 
   private failLines(lines: LineRow[], model: ModelConfig, error: CallError): void {
-    for (const line of lines) if (!this.deps.written?.has(line.promptId)) this.deps.sink.write(failed(line, model, error), line.request, null);
+    const settled: Settled = { done: [], retry: [], escalate: [] };
+    for (const line of lines) this.end(line, failedCall(line, model, error, null), null, settled);
+    this.commit(settled);
+  }
+
+  /** Marks settled lines in the store once their records are in the file. */
+  private commit(s: Settled): void {
     this.deps.sink.flush();
-    this.store.settleLines(this.job.id, lines.map((l) => ({ customId: l.customId, cost: undefined })), []);
+    this.store.settleLines(this.job.id, s.done, s.retry, s.escalate);
+    s.done = [];
+    s.retry = [];
+    s.escalate = [];
+  }
+
+  /**
+   * A line's call is in. Its record is written, unless it is a cascade step whose answer was not
+   * kept: then the call goes to the ledger and the line waits for the next step's batch.
+   */
+  private end(line: LineRow, call: CallRecord, batchId: string | null, settled: Settled): void {
+    if (this.deps.written?.has(line.promptId)) {
+      settled.done.push({ customId: line.customId, cost: undefined });
+      return;
+    }
+    const prior = line.cascade?.prior.map(loadCall) ?? [];
+    let calls = [...prior, call];
+    let cascade: { escalated: boolean; failedCheck: string | undefined } | undefined;
+    if (line.cascade) {
+      const next = this.cascadeNext(line, call);
+      if ('escalate' in next && this.job.state === 'open') {
+        this.deps.sink.step(line, call);
+        settled.escalate.push(next.escalate);
+        return;
+      }
+      cascade = { escalated: line.cascade.step > 0, failedCheck: next.failedCheck };
+      // The job was cancelled before the next step could be sent.
+      if ('escalate' in next) calls = [...calls, failedCall(line, this.models.get(next.escalate.route)!, CANCELLED, null)];
+    }
+    const record = lineRecord(line, this.baseline, calls, cascade);
+    this.deps.sink.write({ record }, line.request, batchId);
+    settled.done.push({ customId: line.customId, cost: record.cost });
+  }
+
+  /** Where a cascade goes after this step's call: keep it (or fail), or on to the next step's model. */
+  private cascadeNext(line: LineRow, call: CallRecord): { failedCheck: string | undefined } | { escalate: Escalation; failedCheck: string | undefined } {
+    const lc = line.cascade!;
+    const cascade = this.deps.cascades?.get(lc.name);
+    if (!cascade) throw new UserError(`batch job ${this.job.id}: its cascade ${lc.name} is not in the job's settings`, 'collect it with the frugal that started it');
+    // Earlier steps were not kept (rejected or failed): only this step's answer is decided here.
+    const answers: StepAnswer[] = lc.steps.slice(0, lc.step).map(() => ({ failed: true }));
+    answers.push(call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: call.unsettled === 0n ? { output: call.usage.output } : undefined } });
+    const prompt = { id: line.promptId, messages: line.request.messages, system: line.request.system, fields: {}, source: line.source };
+    const d = decideCascade(cascade, prompt, answers, this.deps.countTokens ?? ((text) => Math.ceil(text.length / 4)));
+    const verdict = d.steps[lc.step];
+    if (verdict && verdict.checks.length > 0) call.checks = verdict.checks.map((c) => ({ id: c.id, ok: c.ok, why: c.why }));
+    const failedCheck = lc.failedCheck ?? d.failedCheck?.id;
+    if (d.next.kind === 'judge') throw new Error(`a cascade whose checks ask a judge is not batched (${lc.name})`);
+    if (d.next.kind !== 'call') return { failedCheck };
+    const step = lc.steps[d.next.step]!;
+    return {
+      failedCheck,
+      escalate: {
+        customId: line.customId,
+        route: step.route,
+        request: { ...line.request, maxTokens: step.maxTokens, options: step.options },
+        cascade: { ...lc, step: d.next.step, prior: [...lc.prior, storeCall(call)], failedCheck },
+      },
+    };
+  }
+
+  private readonly validators = new Map<string, JsonSchemaValidator>();
+
+  /** A line's answer: priced at the batch rate, and held to its schema when it asked for one. */
+  private async answered(line: LineRow, model: ModelConfig, result: GenerateResult, batchId: string): Promise<CallRecord> {
+    const call = lineCall(line, model, result, batchId, lineMaxCost(line, model));
+    const schema = line.request.schema;
+    if (!schema) return call;
+    const key = JSON.stringify(schema.schema);
+    let validator = this.validators.get(key);
+    if (!validator) {
+      const { compileJsonSchema } = await import('../core/quality/json-schema.js');
+      const compiled = compileJsonSchema(schema.schema, schema.name);
+      if (!compiled.ok) throw new UserError(`batch job ${this.job.id}: schema ${schema.name}: ${compiled.message}`);
+      validator = compiled.validator;
+      this.validators.set(key, validator);
+    }
+    const { validateAnswer } = await import('../core/quality/json-schema.js');
+    const v = validateAnswer(call.output ?? '', validator);
+    if (!v.ok) call.error = { kind: 'schema', message: `the answer does not conform to the schema: ${v.message}` };
+    return call;
   }
 
   /** Streams an ended batch's results into records; retryable failures wait for the next round. */
@@ -271,33 +392,26 @@ export class JobDriver {
     const batchId = b.providerId!;
     const retries = this.job.settings.retries;
     let spent = 0n;
-    let done: { customId: string; cost: bigint | undefined }[] = [];
-    let retry: string[] = [];
-    const commit = () => {
-      this.deps.sink.flush();
-      this.store.settleLines(this.job.id, done, retry);
-      done = [];
-      retry = [];
-    };
-    for await (const r of ops.results(batchId)) {
-      const line = this.store.line(this.job.id, r.customId);
-      if (!line || line.state !== 'submitted' || line.batchTag !== b.tag) continue;
-      if (this.deps.written?.has(line.promptId)) {
-        done.push({ customId: line.customId, cost: undefined });
-      } else if (r.ok) {
-        const outcome = succeeded(line, model, this.baseline, r.result);
-        spent += outcome.record.cost ?? 0n;
-        this.deps.sink.write(outcome, line.request, batchId);
-        done.push({ customId: line.customId, cost: outcome.record.cost });
-      } else if ((r.failure === 'retryable' || r.failure === 'expired') && line.rounds <= retries && this.job.state === 'open') {
-        retry.push(line.customId);
-      } else {
-        this.deps.sink.write(failed(line, model, { status: r.status, message: r.message, kind: r.failure === 'invalid' ? 'http' : r.failure }), line.request, batchId);
-        done.push({ customId: line.customId, cost: undefined });
+    const settled: Settled = { done: [], retry: [], escalate: [] };
+    try {
+      for await (const r of ops.results(batchId)) {
+        const line = this.store.line(this.job.id, r.customId);
+        if (!line || line.state !== 'submitted' || line.batchTag !== b.tag) continue;
+        if (r.ok) {
+          const call = await this.answered(line, model, r.result, batchId);
+          spent += call.cost;
+          this.end(line, call, batchId, settled);
+        } else if ((r.failure === 'retryable' || r.failure === 'expired') && line.rounds <= retries && this.job.state === 'open') {
+          settled.retry.push(line.customId);
+        } else {
+          this.end(line, failedCall(line, model, { status: r.status, message: r.message, kind: r.failure === 'invalid' ? 'http' : r.failure }, batchId), batchId, settled);
+        }
+        if (settled.done.length + settled.retry.length + settled.escalate.length >= COMMIT_EVERY) this.commit(settled);
       }
-      if (done.length + retry.length >= COMMIT_EVERY) commit();
+    } finally {
+      // What was written is marked even when the download was cut short: read again, it is not written twice.
+      this.commit(settled);
     }
-    commit();
     // Lines the results never mention: the batch failed as a whole (OpenAI validation).
     const missing = this.store.linesOfBatch(this.job.id, b.tag);
     if (missing.length > 0) {

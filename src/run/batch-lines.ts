@@ -18,7 +18,8 @@ export class SubmitFailed extends Error {
 export const transient = (e: ProviderError) => e.kind === 'connection' || e.kind === 'timeout' || (e.kind === 'http' && (e.status === undefined || e.status >= 500 || [408, 409, 429].includes(e.status)));
 
 export function lineRequest(line: LineRow, model: ModelConfig): BatchLineRequest {
-  return { customId: line.customId, request: { model: model.model, messages: line.request.messages, system: line.request.system, maxTokens: line.request.maxTokens } };
+  const r = line.request;
+  return { customId: line.customId, request: { model: model.model, messages: r.messages, system: r.system, maxTokens: r.maxTokens, options: r.options, schema: r.schema } };
 }
 
 /** The worst a line can cost at the model's batch rate (see money/budget.ts maxCost). */

@@ -1,6 +1,7 @@
 import type { RunEvent, StopReason } from '../core/execution/events.js';
 import { execute } from '../core/execution/interactive.js';
-import { routingChain } from '../core/routing/chain.js';
+import type { CallJournal } from '../core/execution/call-runner.js';
+import { runPlanner } from '../commands/run-planner.js';
 import type { Budget } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
 import type { PromptRecord } from '../core/prompt.js';
@@ -19,6 +20,8 @@ export interface LivePart {
   counter: TokenCounter;
   prompts: PromptRecord[];
   opts: RunOptions;
+  /** The write-ahead journal of the job's calls (none with --no-ledger). */
+  journal?: CallJournal | undefined;
   pool: ProviderPool;
   cache?: ResponseCache | undefined;
   budget: Budget;
@@ -27,11 +30,11 @@ export interface LivePart {
 }
 
 /**
- * THE SEAM to the live path: the prompts of a `run --batch` whose models have no batch API (an
- * openai-compatible server) are sent here, through the live scheduler, with the same budget and
- * into the same output. When the live session of issue 9 replaces `schedule`, this one call is
- * what changes. Records reach the sink (the sink folds them into the totals), so the scheduler's
- * own prompt events are not folded twice.
+ * The prompts of a `run --batch` whose models have no batch API (an openai-compatible server), or
+ * whose cascade asks a judge, run here through the live executor: the same planner as `run` (model
+ * options, schemas, cascades), the same budget, the job's write-ahead journal, the same output.
+ * Records reach the sink (which folds them into the totals), so the executor's own prompt events
+ * are not folded twice.
  */
 export async function runLivePrompts(ctx: Context, p: LivePart): Promise<StopReason> {
   if (p.prompts.length === 0) return 'done';
@@ -45,15 +48,17 @@ export async function runLivePrompts(ctx: Context, p: LivePart): Promise<StopRea
         items: (async function* () {
           for (const prompt of p.prompts) yield { kind: 'prompt' as const, prompt };
         })(),
-        planner: { route: routingChain(p.policy, p.counter, p.opts.model), models: p.policy.models, maxTokens: p.opts.maxTokens },
+        planner: runPlanner(p.policy, p.counter, p.opts),
         baseline: p.policy.models.get(p.policy.baseline)!,
+        countTokens: (text) => p.counter.count(text),
       },
       { concurrency: p.opts.concurrency, retries: p.opts.retries, budget: p.budget },
       {
         send: makeSender(p.pool, p.cache, undefined, () => p.sink.flush()),
+        journal: p.journal,
         emit,
         onRecord: (record, prompt) => {
-          p.sink.write({ record, liveCost: record.cost }, { system: prompt.system, messages: prompt.messages, maxTokens: undefined }, null);
+          p.sink.write({ record, journaled: p.journal !== undefined }, { system: prompt.system, messages: prompt.messages, maxTokens: undefined }, null);
           return undefined;
         },
       },

@@ -1,4 +1,5 @@
-import type { PromptError, ResultRecord } from '../core/execution/events.js';
+import { sumCalls, type CallError, type CallRecord } from '../core/execution/calls.js';
+import type { ResultRecord } from '../core/execution/events.js';
 import type { Pico } from '../core/money/money.js';
 import { costOf, ZERO_USAGE, type ModelRates } from '../core/money/pricing.js';
 import type { ModelConfig } from '../core/policy/types.js';
@@ -9,63 +10,92 @@ import type { GenerateResult } from '../providers/types.js';
 /** The rates a batch line is billed at: the model's batch rates (every batchable model has them). */
 export const batchRatesOf = (m: ModelConfig): ModelRates => m.batchRates ?? m.pricing.rates;
 
-/** A batched prompt's record, and what the same call would have cost sent live. */
+/** A finished prompt's record; `journaled` when its calls are in the ledger already (the live part's). */
 export interface BatchOutcome {
   record: ResultRecord;
-  /** The normal (live) price of the same usage: the batch discount is liveCost - cost. */
-  liveCost: Pico | undefined;
+  journaled?: boolean | undefined;
 }
 
-function base(line: LineRow, model: ModelConfig): ResultRecord {
-  return {
-    id: line.promptId,
-    source: line.source,
-    class: line.class,
-    route: line.route,
+/**
+ * The call a line made in a batch, priced at the model's batch rate. A line that came back
+ * without usage was billed all the same: it is booked at its worst case, unsettled, never at $0.
+ */
+export function lineCall(line: LineRow, model: ModelConfig, r: GenerateResult, batchId: string, worstCase: Pico): CallRecord {
+  const call: CallRecord = {
+    kind: 'answer',
+    route: model.alias,
     provider: model.provider,
     model: model.model,
-    answeredBy: undefined,
-    reason: line.reason,
-    estimated: false,
+    answeredBy: r.answeredBy,
+    usage: r.usage ?? ZERO_USAGE,
+    cost: worstCase,
+    unsettled: worstCase,
+    attempts: line.rounds,
+    finishReason: r.finishReason,
+    cached: false,
+    output: r.text,
+    batchId,
+  };
+  if (r.usage !== undefined) {
+    call.cost = costOf(r.usage, batchRatesOf(model));
+    call.unsettled = 0n;
+    call.batchSaved = costOf(r.usage, model.pricing.rates) - call.cost;
+  }
+  return call;
+}
+
+/** A line that failed for good, or was never sent: nothing billed. */
+export function failedCall(line: LineRow, model: ModelConfig, error: CallError, batchId: string | null): CallRecord {
+  return {
+    kind: 'answer',
+    route: model.alias,
+    provider: model.provider,
+    model: model.model,
     usage: ZERO_USAGE,
     cost: 0n,
-    baselineCost: 0n,
-    output: undefined,
-    latencyMs: undefined,
+    unsettled: 0n,
     attempts: line.rounds,
     cached: false,
-    cacheSaved: undefined,
-    error: undefined,
+    error,
+    ...(batchId === null ? {} : { batchId }),
   };
 }
 
 /**
- * A line that succeeded: priced at the model's batch rate; the baseline is the baseline model
- * doing the same work the same way, at its batch rate (its normal rate if it has no batch API).
+ * A line's record once its last call is in: `calls` are a cascade's earlier steps and this one.
+ * Its cost is their exact sum; the baseline is the baseline model doing the kept answer's work
+ * the same way, at its batch rate (its normal rate if it has no batch API).
  */
-export function succeeded(line: LineRow, model: ModelConfig, baseline: ModelConfig, r: GenerateResult): BatchOutcome {
-  const record = base(line, model);
-  record.answeredBy = r.answeredBy;
-  record.output = r.text;
-  if (r.usage === undefined) {
-    record.cost = undefined;
-    record.baselineCost = undefined;
-    return { record, liveCost: undefined };
-  }
-  record.usage = r.usage;
-  record.cost = costOf(r.usage, batchRatesOf(model));
-  record.baselineCost = costOf(r.usage, batchRatesOf(baseline));
-  return { record, liveCost: costOf(r.usage, model.pricing.rates) };
+export function lineRecord(line: LineRow, baseline: ModelConfig, calls: CallRecord[], cascade?: { escalated: boolean; failedCheck: string | undefined }): ResultRecord {
+  const last = calls[calls.length - 1]!;
+  const sum = sumCalls(calls);
+  const usageKnown = last.unsettled === 0n;
+  return {
+    id: line.promptId,
+    source: line.source,
+    class: line.class,
+    route: last.route,
+    provider: last.provider,
+    model: last.model,
+    answeredBy: last.answeredBy,
+    reason: line.reason,
+    estimated: false,
+    usage: sum.usage,
+    cost: sum.cost,
+    unsettled: sum.unsettled,
+    baselineCost: last.error ? 0n : usageKnown ? costOf(last.usage, batchRatesOf(baseline)) : undefined,
+    output: last.error ? undefined : last.output,
+    latencyMs: undefined,
+    attempts: line.rounds,
+    cached: false,
+    cacheSaved: undefined,
+    error: last.error,
+    calls,
+    ...(line.cascade ? { cascade: line.cascade.name, escalated: cascade?.escalated ?? line.cascade.step > 0, failedCheck: cascade?.failedCheck ?? line.cascade.failedCheck } : {}),
+  };
 }
 
-/** A line that failed for good: not billed. */
-export function failed(line: LineRow, model: ModelConfig, error: PromptError): BatchOutcome {
-  const record = base(line, model);
-  record.error = error;
-  return { record, liveCost: 0n };
-}
-
-/** The JSON line: run's record format, with the id of the batch that carried the call. */
+/** The JSON line: run's record format, with the id of the batch that carried the kept call. */
 export function batchRecordJson(record: ResultRecord, batchId: string | null): string {
   return JSON.stringify({ ...recordToJson(record), batch_id: batchId });
 }

@@ -6,6 +6,9 @@ import { formatInt, formatUsd, usdNumberToPico, type Pico } from '../core/money/
 import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { sourceText } from '../core/prompt.js';
 import { JobStore, type JobRow, type JobSettings } from '../io/batch-jobs.js';
+import { policyFiles } from '../io/policy-file.js';
+import type { Cascade } from '../core/routing/cascade.js';
+import type { CheckInput } from '../core/routing/checks/schema.js';
 import { openDb, type Db } from '../io/db.js';
 import { dataDir } from '../io/store-path.js';
 import { ProviderPool } from '../providers/index.js';
@@ -42,6 +45,28 @@ export function jobBudget(policy: Policy, flag: Pico | undefined, job: JobSettin
   const total = flag ?? (job?.maxSpend !== undefined ? BigInt(job.maxSpend) : policy.budget.maxSpendUsd === undefined ? undefined : usdNumberToPico(policy.budget.maxSpendUsd));
   const limits: BudgetLimits = { total, perModel };
   return new Budget(limits, prior);
+}
+
+/**
+ * The cascades a job's lines go through, compiled again from its settings (as routes.yaml wrote
+ * them, with the files their checks name read from the policy's folder): a job is collected the
+ * way it was started, whatever routes.yaml says now.
+ */
+export async function jobCascades(settings: JobSettings): Promise<Map<string, Cascade>> {
+  const out = new Map<string, Cascade>();
+  if (!settings.cascades?.length) return out;
+  const { compileCheck, CheckCompileError } = await import('../core/routing/checks/compile.js');
+  const files = await policyFiles(settings.policyDir ?? '.', JSON.stringify(settings.cascades));
+  for (const c of settings.cascades) {
+    try {
+      const accept = compileCheck(c.accept as CheckInput, ['cascades', c.name, 'accept'], { models: settings.models.map((m) => m.alias), files });
+      out.set(c.name, { name: c.name, try: c.try, accept });
+    } catch (err) {
+      if (!(err instanceof CheckCompileError)) throw err;
+      throw new UserError(`the checks of cascade ${c.name} no longer compile: ${err.message}`, `the files they name are read from ${settings.policyDir ?? '.'}; put them back to collect the job`);
+    }
+  }
+  return out;
 }
 
 /** Each model's batch capability, from its adapter (keys from the environment, as for live calls). */
@@ -132,7 +157,6 @@ export async function finishRun(r: DriveRun, drive: () => Promise<DriveOutcome>)
   if (!r.quiet) {
     const { summaryTable } = await import('../view/summary-table.js');
     write(ctx.stderr, summaryTable(t, r.policy));
-    if (r.sink.batchedCalls > 0) write(ctx.stderr, `batch discount: ${formatUsd(r.sink.discount)} saved against sending the same ${formatInt(r.sink.batchedCalls)} calls live`);
   }
   if (outcome === 'budget') {
     write(ctx.stderr, `frugal: stopped at the budget: ${formatUsd(r.budget.totalSpent)} spent of ${formatUsd(r.budget.limits.total)}; the prompts not submitted can be sent with --resume (run --batch ... --resume) and a higher --max-spend`);

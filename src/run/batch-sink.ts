@@ -5,10 +5,10 @@ import { createInterface } from 'node:readline';
 import { UserError } from '../core/errors.js';
 import type { ResultRecord } from '../core/execution/events.js';
 import type { Pico } from '../core/money/money.js';
-import type { Policy } from '../core/policy/types.js';
-import type { LineRequest } from '../io/batch-jobs.js';
+import type { ModelConfig, Policy } from '../core/policy/types.js';
+import type { LineRequest, LineRow } from '../io/batch-jobs.js';
 import type { ResponseCache } from '../io/cache.js';
-import { cacheKey } from '../io/hash.js';
+import type { CacheKeyInput } from '../io/hash.js';
 import type { Ledger } from '../io/ledger.js';
 import type { RunStore } from '../view/run-store.js';
 import { batchRecordJson, type BatchOutcome } from './batch-records.js';
@@ -27,14 +27,25 @@ export class BatchSink implements RecordSink {
   private fd: number | undefined;
   private pending: string[] = [];
   private bytes = 0;
-  /** What the batch discount saved: normal price minus batch price, over the batched calls. */
-  discount: Pico = 0n;
-  batchedCalls = 0;
 
   constructor(
     path: string,
     append: boolean,
-    private readonly deps: { policy: Policy; store: RunStore; runId: string; now: () => Date; clock: () => number; ledger?: Ledger | undefined; cache?: ResponseCache | undefined; logPrompts?: boolean | undefined; onError?: ((r: ResultRecord) => void) | undefined },
+    private readonly deps: {
+      policy: Policy;
+      store: RunStore;
+      runId: string;
+      now: () => Date;
+      clock: () => number;
+      ledger?: Ledger | undefined;
+      cache?: ResponseCache | undefined;
+      logPrompts?: boolean | undefined;
+      onError?: ((r: ResultRecord) => void) | undefined;
+      /** The response cache's key of a request to a model. */
+      keyOf?: ((model: ModelConfig, request: Omit<CacheKeyInput, 'provider' | 'model' | 'baseUrl' | 'api'>) => string) | undefined;
+      /** Read again after a kill: a call may be in the ledger already. */
+      resumed?: boolean | undefined;
+    },
   ) {
     try {
       this.fd = openSync(path, append ? 'a' : 'w', 0o644);
@@ -50,27 +61,49 @@ export class BatchSink implements RecordSink {
     const line = `${batchRecordJson(r, batchId)}\n`;
     this.pending.push(line);
     this.bytes += line.length;
-    const { store, ledger, cache } = this.deps;
+    const { store, cache } = this.deps;
     const at = this.deps.clock();
     store.apply({ type: 'prompt-start', at, id: r.id, route: r.route, class: r.class });
     store.apply({ type: 'prompt-end', at, record: r });
     if (r.error) this.deps.onError?.(r);
-    const m = this.deps.policy.models.get(r.route);
-    if (ledger && m) {
-      this.journal ??= ledger.journal({ runId: this.deps.runId, now: this.deps.now, logPrompts: this.deps.logPrompts });
-      const prompt = { id: r.id, messages: request.messages, system: request.system, fields: {}, source: r.source };
-      this.journal.record({ kind: 'answer', prompt, class: r.class, model: m, worstCase: r.cost ?? 0n }, callOfRecord(r));
-    }
-    if (batchId !== null && !r.error && r.cost !== undefined && outcome.liveCost !== undefined) {
-      this.discount += outcome.liveCost - r.cost;
-      this.batchedCalls++;
+    if (!outcome.journaled) {
+      const calls = r.calls ?? [cachedCall(r)];
+      // A cascade's earlier steps went to the ledger as they ended; a job read again after a kill
+      // may meet a call it wrote down before its line was marked. Neither is written twice.
+      const already = this.deps.resumed || calls.length > 1 ? this.journaled(r.id) : 0;
+      calls.forEach((c, step) => {
+        if (step >= already) this.journalCall(r, request, c, step === calls.length - 1 && !r.error ? r.baselineCost : undefined);
+      });
     }
     // Live records went into the cache with their own request; cached ones came from it.
     if (cache && batchId !== null && !r.error) {
       const m = this.deps.policy.models.get(r.route);
-      if (m) cache.putResult(cacheKey({ provider: m.provider, model: m.model, baseUrl: m.baseUrl, api: m.api, system: request.system, messages: request.messages, maxTokens: request.maxTokens }), r);
+      if (m && this.deps.keyOf) cache.putResult(this.deps.keyOf(m, { ...request, maxTokens: request.maxTokens, schema: request.schema?.schema }), r);
     }
     if (this.bytes >= FLUSH_AT) this.flush();
+  }
+
+  step(line: LineRow, call: CallRecord): void {
+    if (this.journaled(line.promptId) > line.cascade!.step) return;
+    this.journalCall({ id: line.promptId, class: line.class, source: line.source }, line.request, call, undefined);
+  }
+
+  private get ledgerJournal(): CallJournal | undefined {
+    const { ledger } = this.deps;
+    return ledger && (this.journal ??= ledger.journal({ runId: this.deps.runId, jobId: this.deps.runId, now: this.deps.now, logPrompts: this.deps.logPrompts }));
+  }
+
+  /** How many of a prompt's calls this job has in the ledger. */
+  private journaled(promptId: string): number {
+    return this.ledgerJournal?.callCount?.(promptId) ?? 0;
+  }
+
+  private journalCall(r: Pick<ResultRecord, 'id' | 'class' | 'source'>, request: LineRequest, call: CallRecord, baselineCost: Pico | undefined): void {
+    const journal = this.ledgerJournal;
+    const m = this.deps.policy.models.get(call.route);
+    if (!journal || !m) return;
+    const prompt = { id: r.id, messages: request.messages, system: request.system, fields: {}, source: r.source };
+    journal.record({ kind: call.kind, prompt, class: r.class, model: m, worstCase: call.cost }, call, baselineCost);
   }
 
   flush(): void {
@@ -116,22 +149,7 @@ export async function recordedIds(path: string): Promise<Set<string>> {
   return ids;
 }
 
-/** A batch line is one call: the record's own figures (a live record already carries its calls). */
-function callOfRecord(r: ResultRecord): CallRecord {
-  const live = r.calls?.[r.calls.length - 1];
-  if (live) return live;
-  return {
-    kind: 'answer',
-    route: r.route,
-    provider: r.provider,
-    model: r.model,
-    answeredBy: r.answeredBy,
-    usage: r.usage,
-    cost: r.cost ?? 0n,
-    unsettled: r.unsettled ?? 0n,
-    latencyMs: r.latencyMs,
-    attempts: r.attempts ?? 1,
-    cached: r.cached === true,
-    error: r.error,
-  };
+/** A record answered from the response cache: its one call, cached, at no cost. */
+function cachedCall(r: ResultRecord): CallRecord {
+  return { kind: 'answer', route: r.route, provider: r.provider, model: r.model, answeredBy: r.answeredBy, usage: r.usage, cost: r.cost ?? 0n, unsettled: 0n, attempts: 0, cached: true, error: r.error };
 }

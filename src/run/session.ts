@@ -11,7 +11,7 @@ import { execute, type Sinks, type Work } from '../core/execution/interactive.js
 import { DEFAULT_BACKOFF } from '../core/execution/retry.js';
 import { Budget, type BudgetLimits } from '../core/money/budget.js';
 import type { ResponseCache } from '../io/cache.js';
-import { cacheKey } from '../io/hash.js';
+import { cacheKey, type CacheKeyInput } from '../io/hash.js';
 import type { JobSpend, Ledger } from '../io/ledger.js';
 import { dataDir } from '../io/store-path.js';
 import { ProviderPool } from '../providers/index.js';
@@ -206,10 +206,16 @@ export class LiveSession {
   }
 }
 
-/** Same provider, model, endpoint (as the environment sets it too), API, messages, answer cap, options and schema: the same request. */
 function cacheKeyOf(pool: ProviderPool, spec: CallSpec): string {
-  const m = spec.model;
-  return cacheKey({ provider: m.provider, model: m.model, baseUrl: pool.baseUrlOf(m), api: apiOf(m), system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens, options: spec.options, schema: spec.schema?.schema });
+  return answerKey(pool, spec.model, { system: spec.prompt.system, messages: spec.prompt.messages, maxTokens: spec.maxTokens, options: spec.options, schema: spec.schema?.schema });
+}
+
+/**
+ * The response cache's key: same provider, model, endpoint (as the environment sets it too), API,
+ * messages, answer cap, options and schema is the same request, live or batched.
+ */
+export function answerKey(pool: ProviderPool, m: ModelConfig, r: Omit<CacheKeyInput, 'provider' | 'model' | 'baseUrl' | 'api'>): string {
+  return cacheKey({ provider: m.provider, model: m.model, baseUrl: pool.baseUrlOf(m), api: apiOf(m), system: r.system, messages: r.messages, maxTokens: r.maxTokens, options: r.options, schema: r.schema });
 }
 
 /**

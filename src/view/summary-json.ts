@@ -47,6 +47,8 @@ export function summaryJson(t: RunTotals, policy: Policy, extra: { outputTokens?
     escalated: t.escalated,
     cascades: [...t.cascades].map(([route, c]) => ({ route, prompts: c.prompts, escalated: c.escalated, discarded_cost_usd: picoToUsd(c.discardedCost) })),
     discarded_cost_usd: picoToUsd(t.discardedCost),
+    batched_calls: t.batchedCalls,
+    batch_discount_usd: picoToUsd(t.batchSaved),
     refused: t.refused.map((r) => ({ route: r.route, message: r.message })),
     not_sent: t.notSent,
     cost_unknown: t.costUnknown,

@@ -70,6 +70,7 @@ export function summaryTable(t: RunTotals, policy: Policy, options: { outputToke
   for (const [name, c] of t.cascades) {
     lines.push(`cascade ${name}: ${formatInt(c.escalated)} of ${formatInt(c.prompts)} prompts escalated (${formatPct(BigInt(c.escalated), BigInt(c.prompts))}); answers thrown away cost ${formatUsd(c.discardedCost)}, paid for in the spend and savings above`);
   }
+  if (t.batchedCalls > 0) lines.push(`batch discount: ${formatUsd(t.batchSaved)} saved against sending the same ${formatInt(t.batchedCalls)} calls live`);
   for (const r of t.refused) lines.push(`refused: ${r.route}: ${r.message}`);
   if (t.notSent > 0) lines.push(`not sent: ${formatInt(t.notSent)} prompts, because their model had refused the key`);
   const failed = failures(t);

@@ -49,6 +49,10 @@ export interface BatchProgress {
   hold?: boolean;
   /** The batch expires once this many of its lines have run; the rest come back expired. */
   expireAfterLines?: number;
+  /** The next download of a results file sends this many bytes, then drops the connection (once). */
+  cutDownloadAfter?: number;
+  /** Lines whose request includes this text succeed (and are billed) but their body reports no usage. */
+  omitUsageFor?: string;
 }
 
 /** A batch price in USD per million tokens, for the billing counters. */
@@ -173,7 +177,10 @@ export class BatchBook {
     const stop = expireAt === undefined ? target : Math.min(target, expireAt);
     while (batch.outcomes.length < stop) {
       const line = batch.lines[batch.outcomes.length]!;
-      batch.outcomes.push(this.answer(line.api, line.body));
+      const o = this.answer(line.api, line.body);
+      const omit = this.progress.omitUsageFor;
+      if (o.kind === 'ok' && omit !== undefined && JSON.stringify(line.body).includes(omit)) o.body = { ...(o.body as object), usage: undefined };
+      batch.outcomes.push(o);
     }
     if (expireAt !== undefined && batch.outcomes.length >= expireAt && batch.outcomes.length < batch.lines.length) return this.finish(batch, 'expired');
     if (batch.outcomes.length === batch.lines.length) this.finish(batch, 'completed');

@@ -130,6 +130,12 @@ export function openaiBatchRoute(book: BatchBook, req: IncomingMessage, res: Ser
     if (!file) return fail(res, 404, `No such File object: ${m[1]}`), true;
     book.downloads++;
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(Buffer.byteLength(file.content)) });
+    const cut = book.progress.cutDownloadAfter;
+    if (cut !== undefined && file.purpose === 'batch_output') {
+      book.progress.cutDownloadAfter = undefined;
+      res.write(Buffer.from(file.content).subarray(0, cut), () => res.destroy());
+      return true;
+    }
     res.end(file.content);
     return true;
   }

@@ -48,8 +48,10 @@ export interface CallJournal {
   rebook(handle: number, booked: Pico): void;
   /** The call is over. `handle` is undefined when no request left (a cache hit, a key missing). */
   settle(handle: number | undefined, spec: CallSpec, call: CallRecord, baselineCost: Pico | undefined): void;
-  /** A call made elsewhere and already over (an embedding of a batch of prompts): written as it ended. */
-  record(spec: CallSpec, call: CallRecord): void;
+  /** A call made elsewhere and already over (an embedding of a batch of prompts, a batch line): written as it ended. */
+  record(spec: CallSpec, call: CallRecord, baselineCost?: Pico | undefined): void;
+  /** How many calls this job has written down for the prompt (a batch job read again after a kill). */
+  callCount?(promptId: string): number;
   /** A cascade kept this call's answer: it carries the prompt's baseline cost. */
   keep(handle: number, baselineCost: Pico | undefined): void;
   /** A cascade step is over: kept for --resume, which then does not call that step again. */

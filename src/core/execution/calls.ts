@@ -56,6 +56,9 @@ export interface CallRecord {
   output?: string | undefined;
   /** A cascade step: the checks its answer passed and failed (ids are their key paths in the policy). */
   checks?: { id: string; ok: boolean; why: string }[] | undefined;
+  /** The provider batch that carried it (a batch run), and what the batch price saved against the live price. */
+  batchId?: string | undefined;
+  batchSaved?: Pico | undefined;
   /** Where the write-ahead journal keeps it (not part of the record written out). */
   journalHandle?: number | undefined;
 }

@@ -55,6 +55,9 @@ export interface RunTotals {
   discardedCost: Pico;
   /** Per cascade route: prompts, how many escalated, and what the answers thrown away cost. */
   cascades: Map<string, { prompts: number; escalated: number; discardedCost: Pico }>;
+  /** Calls sent through a provider's batch API, and what the batch price saved against sending them live. */
+  batchedCalls: number;
+  batchSaved: Pico;
   /** Models that refused the key, or whose key was missing: nothing more was sent to them. */
   refused: { route: string; message: string; hint?: string | undefined }[];
   /** Prompts not sent because their model had refused the key. */
@@ -107,6 +110,8 @@ export function emptyTotals(policy: Policy): RunTotals {
     escalated: 0,
     discardedCost: 0n,
     cascades: new Map(),
+    batchedCalls: 0,
+    batchSaved: 0n,
     refused: [],
     notSent: 0,
     baselineCost: 0n,
@@ -170,6 +175,10 @@ function addRecord(t: RunTotals, r: ResultRecord): void {
 
 function countCall(t: RunTotals, c: CallRecord): void {
   t.calls++;
+  if (c.batchSaved !== undefined) {
+    t.batchedCalls++;
+    t.batchSaved += c.batchSaved;
+  }
   if (c.unsettled > 0n) {
     t.unsettled += c.unsettled;
     t.unsettledCalls++;

@@ -50,7 +50,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, files: Polic
   }));
   const cascades = new Map<string, Cascade>();
   for (const [name, c] of Object.entries(input.cascades ?? {})) {
-    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], files }) });
+    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], files }), spec: c.accept });
   }
   // No baseline named: compare against the model with the highest output price.
   const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;

@@ -8,6 +8,8 @@ export interface Cascade {
   name: string;
   try: string[];
   accept: Check;
+  /** `accept` as routes.yaml wrote it (a batch job keeps it, to compile it again when it collects). */
+  spec?: unknown;
 }
 
 /** What one step of a cascade gave: an answer (with its judges' answers, once asked), or a failed call. */

@@ -3,6 +3,7 @@ import { fromSdkError } from '../errors.js';
 import { messagesBody, messagesUsage, stopReason } from '../anthropic-messages.js';
 
 const textOf = (content: { type: string; text?: string }[]): string => content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
+import { guardDownload } from './jsonl.js';
 import { retryableStatus, type BatchLineRequest, type BatchLineResult, type BatchOps, type BatchStatus } from './types.js';
 
 const ERROR_STATUS: Record<string, number> = {
@@ -104,7 +105,7 @@ export class AnthropicBatchOps implements BatchOps {
     } catch (err) {
       throw fromSdkError(err, Date.now(), Anthropic);
     }
-    for await (const r of decoder) yield lineResult(r);
+    yield* guardDownload(decoder, `the results of batch ${id}`, lineResult);
   }
 
   async cancel(id: string): Promise<BatchStatus> {

@@ -3,7 +3,7 @@ import { fromSdkError } from '../errors.js';
 import { chatBody, chatFinish, chatUsage } from '../openai-chat.js';
 import { responsesBody, responsesFinish, responsesUsage } from '../openai-responses.js';
 import type { GenerateResult } from '../types.js';
-import { jsonLines } from './jsonl.js';
+import { guardDownload, jsonLines } from './jsonl.js';
 import { retryableStatus, type BatchLineRequest, type BatchLineResult, type BatchOps, type BatchStatus } from './types.js';
 
 type Api = 'chat' | 'responses';
@@ -144,7 +144,8 @@ export class OpenAIBatchOps implements BatchOps {
         throw fromSdkError(err, Date.now(), OpenAI);
       }
       if (!response.body) continue;
-      for await (const line of jsonLines(response.body as unknown as AsyncIterable<Uint8Array>)) yield lineResult(this.api, line as OutputLine);
+      const body = jsonLines(response.body as unknown as AsyncIterable<Uint8Array>);
+      yield* guardDownload(body, `the results of batch ${id}`, (line) => lineResult(this.api, line as OutputLine));
     }
   }
 

@@ -1,9 +1,9 @@
-import type { GenerateRequest, GenerateResult } from '../types.js';
+import type { BodyRequest, GenerateResult } from '../types.js';
 
 /** One line of a batch: the same request a live call would send, and the id it comes back under. */
 export interface BatchLineRequest {
   customId: string;
-  request: Pick<GenerateRequest, 'model' | 'messages' | 'system' | 'maxTokens'>;
+  request: BodyRequest;
 }
 
 /** What one batch (one input file or one create call) may hold. */
