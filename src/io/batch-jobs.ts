@@ -35,6 +35,15 @@ export interface LineRequest {
   options?: ModelOptions | undefined;
   /** Structured output: the JSON Schema the answer must conform to. */
   schema?: { name: string; schema: Record<string, unknown> } | undefined;
+  /** What the request becomes down its model's fallback chain, when a per-model cap is reached (not sent). */
+  fallbacks?: LineStep[] | undefined;
+}
+
+/** A request's model with the answer cap and options resolved for it. */
+export interface LineStep {
+  route: string;
+  maxTokens?: number | undefined;
+  options?: ModelOptions | undefined;
 }
 
 /** A call as the job store keeps it: JSON, money as decimal strings. */
@@ -58,7 +67,7 @@ export const loadCall = ({ cost, unsettled, batchSaved, ...rest }: StoredCall): 
 export interface LineCascade {
   name: string;
   step: number;
-  steps: { route: string; maxTokens?: number | undefined; options?: ModelOptions | undefined }[];
+  steps: LineStep[];
   prior: StoredCall[];
   /** The first check an earlier step's answer failed. */
   failedCheck?: string | undefined;
@@ -289,6 +298,14 @@ export class JobStore {
         const prior = e.cascade.prior.reduce((sum, c) => sum + BigInt(c.cost), 0n);
         next.run(e.route, JSON.stringify(e.request), JSON.stringify(e.cascade), prior, jobId, e.customId);
       }
+    }).immediate();
+  }
+
+  /** Lines moved to another model before they were sent (a per-model cap reached: its fallback). */
+  reroute(jobId: string, lines: readonly { customId: string; route: string; reason: string; request: LineRequest }[]): void {
+    const move = this.sql('UPDATE batch_lines SET route = ?, reason = ?, request = ? WHERE job_id = ? AND custom_id = ?');
+    this.db.transaction(() => {
+      for (const l of lines) move.run(l.route, l.reason, JSON.stringify(l.request), jobId, l.customId);
     }).immediate();
   }
 

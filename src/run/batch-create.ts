@@ -1,6 +1,6 @@
 import { recordOf } from '../core/execution/endpoint.js';
 import type { ResultRecord } from '../core/execution/events.js';
-import { plan, type Job, type Planner } from '../core/execution/planner.js';
+import { effectiveMaxTokens, plan, type Job, type Planner } from '../core/execution/planner.js';
 import { SeenIds } from '../core/execution/seen-ids.js';
 import { BUDGET_DEFAULT_MAX_TOKENS } from '../core/money/budget.js';
 import { costOf } from '../core/money/pricing.js';
@@ -9,7 +9,7 @@ import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import type { Cascade } from '../core/routing/cascade.js';
 import type { Check } from '../core/routing/checks/types.js';
-import type { JobSettings, JobStore, LineRequest, NewLine } from '../io/batch-jobs.js';
+import type { JobSettings, JobStore, LineRequest, LineStep, NewLine } from '../io/batch-jobs.js';
 import type { CachedAnswer, ResponseCache } from '../io/cache.js';
 import type { CacheKeyInput } from '../io/hash.js';
 import { batchRatesOf, type BatchOutcome } from './batch-records.js';
@@ -74,12 +74,32 @@ export function routeBatched(policy: Policy, route: string, all: boolean): boole
   return cascade ? batchedCascade(cascade, policy.models, all) : batched(policy.models.get(route)!, all);
 }
 
-/** Each step of a cascade as its line carries it: model, answer cap, options. */
-const stepOf = (model: ModelConfig, maxTokens: number | undefined, options: ModelOptions | undefined, budgetActive: boolean) => ({
+/** Each step of a cascade (or fallback) as its line carries it: model, answer cap, options. */
+const stepOf = (model: ModelConfig, maxTokens: number | undefined, options: ModelOptions | undefined, budgetActive: boolean): LineStep => ({
   route: model.alias,
   maxTokens: maxTokens ?? (budgetActive ? BUDGET_DEFAULT_MAX_TOKENS : undefined),
   options,
 });
+
+/**
+ * Under per-model caps, what a line's request becomes down its model's fallback chain (as far as
+ * the chain has batch APIs and options its models take): the driver moves lines there when the
+ * model's cap is reached, as the live planner does.
+ */
+function fallbacksOf(o: CreateJob, prompt: PromptRecord, model: ModelConfig): LineStep[] | undefined {
+  if (o.policy.budget.perModelUsd.size === 0) return undefined;
+  const out: LineStep[] = [];
+  const seen = new Set([model.alias]);
+  for (let m = model; m.fallback !== undefined && !seen.has(m.fallback); ) {
+    m = o.policy.models.get(m.fallback)!;
+    seen.add(m.alias);
+    const resolved = o.planner.optionsFor?.(prompt, m);
+    if (!batched(m, o.all) || (resolved && 'error' in resolved)) break;
+    const options = resolved && 'options' in resolved && Object.keys(resolved.options).length > 0 ? resolved.options : undefined;
+    out.push(stepOf(m, effectiveMaxTokens(o.planner.maxTokens, prompt.maxTokens, m.maxTokens), options, o.budgetActive));
+  }
+  return out.length > 0 ? out : undefined;
+}
 
 /**
  * Reads and routes the prompts and writes the job's lines to the store before anything is
@@ -139,6 +159,7 @@ export async function createJob(o: CreateJob): Promise<number> {
       }
     }
     const line: NewLine = { customId: `r${(count++).toString(36)}`, promptId: prompt.id, route: model.alias, class: job.decision.class, reason: job.decision.reason, source: prompt.source, request };
+    if (!cascade) request.fallbacks = fallbacksOf(o, prompt, model);
     if (cascade) {
       const steps = [stepOf(model, job.maxTokens, job.options, o.budgetActive), ...planned.steps!.map((st) => stepOf(st.model, st.maxTokens, st.options, o.budgetActive))];
       line.cascade = { name: cascade.name, step: 0, steps, prior: [] };

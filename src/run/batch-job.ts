@@ -11,6 +11,7 @@ import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch
 import type { GenerateResult } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import { UserError } from '../core/errors.js';
+import { formatUsd } from '../core/money/money.js';
 import { failedCall, lineCall, lineRecord, type BatchOutcome } from './batch-records.js';
 
 /** Where a job's records go: written (and on disk) before the job store marks their lines done. */
@@ -71,7 +72,6 @@ export class JobDriver {
   private readonly models: Map<string, ModelConfig>;
   private readonly baseline: ModelConfig;
   private readonly reservations = new Map<string, Reservation & { ok: true }>();
-  private stoppedAtBudget = false;
 
   constructor(
     private job: JobRow,
@@ -239,37 +239,60 @@ export class JobDriver {
    */
   private async submitWaiting(): Promise<void> {
     // Batches that settled below their worst case free money: what did not fit may fit now.
-    this.stoppedAtBudget = false;
-    for (const state of ['pending', 'retry'] as const) {
-      for (const route of this.store.routesWith(this.job.id, state)) {
-        const model = this.models.get(route)!;
-        const ops = await this.deps.ops(model);
-        for (;;) {
-          const lines = this.store.linesIn(this.job.id, route, state, ops.limits.maxRequests);
-          if (lines.length === 0) break;
-          const requests = lines.map((l) => lineRequest(l, model));
-          const sizes = new Map(requests.map((r) => [r.customId, ops.lineBytes(r)]));
-          const [first] = splitBatches(requests, (r) => sizes.get(r.customId)!, ops.limits);
-          if (!(await this.submitChunk(lines.slice(0, first!.length), first!, model, ops, state))) return;
+    for (;;) {
+      let moved = false;
+      for (const state of ['pending', 'retry'] as const) {
+        for (const route of this.store.routesWith(this.job.id, state)) {
+          const model = this.models.get(route)!;
+          const ops = await this.deps.ops(model);
+          for (;;) {
+            const lines = this.store.linesIn(this.job.id, route, state, ops.limits.maxRequests);
+            if (lines.length === 0) break;
+            const requests = lines.map((l) => lineRequest(l, model));
+            const sizes = new Map(requests.map((r) => [r.customId, ops.lineBytes(r)]));
+            const [first] = splitBatches(requests, (r) => sizes.get(r.customId)!, ops.limits);
+            const sent = await this.submitChunk(lines.slice(0, first!.length), first!, model, ops, state);
+            if (sent === 'sent') continue;
+            if (sent === 'total') return;
+            // This model's cap is reached: its waiting lines go down their fallback chains; the rest wait.
+            moved = this.fallBack(model, state) || moved;
+            break;
+          }
         }
       }
+      if (!moved) return;
     }
   }
 
-  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps, from: 'pending' | 'retry'): Promise<boolean> {
+  /** Moves a model's waiting lines to their fallback models (a per-model cap reached), as the live planner does. */
+  private fallBack(model: ModelConfig, state: 'pending' | 'retry'): boolean {
+    const cap = formatUsd(this.deps.budget.limits.perModel.get(model.alias));
+    const moved = this.store.linesIn(this.job.id, model.alias, state).flatMap((line) => {
+      const [next, ...rest] = line.request.fallbacks ?? [];
+      if (!next) return [];
+      const request = { ...line.request, maxTokens: next.maxTokens, options: next.options, fallbacks: rest.length > 0 ? rest : undefined };
+      return [{ customId: line.customId, route: next.route, reason: `${line.reason}; ${model.alias} budget (${cap}) reached: fell back to ${next.route}`, request }];
+    });
+    if (moved.length > 0) this.store.reroute(this.job.id, moved);
+    return moved.length > 0;
+  }
+
+  /** Submits a chunk, or as much of it as the budget takes: `model` or `total` when a cap stopped it. */
+  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps, from: 'pending' | 'retry'): Promise<'sent' | 'model' | 'total'> {
     const budget = this.deps.budget;
     let lines = chunk;
     let reserved = 0n;
+    let stopped: 'model' | 'total' | undefined;
     if (budget.active) {
       const costs = chunk.map((l) => lineMaxCost(l, model));
       const fit = fitPrefix(costs, (total) => budget.fitsTotal(total) && budget.fitsModel(model.alias, total));
       lines = chunk.slice(0, fit.count);
       reserved = fit.total;
-      if (fit.count < chunk.length) this.stoppedAtBudget = true;
-      if (lines.length === 0) return false;
+      if (fit.count < chunk.length) stopped = budget.fitsTotal(fit.total + costs[fit.count]!) ? 'model' : 'total';
+      if (lines.length === 0) return stopped!;
     }
     const reservation = budget.reserve(model.alias, reserved);
-    if (!reservation.ok) return false;
+    if (!reservation.ok) return reservation.limit;
     const tag = randomBytes(6).toString('hex');
     const round = lines.reduce((most, l) => Math.max(most, l.rounds), 0) + 1;
     this.store.startBatch(this.job.id, { tag, route: model.alias, round, lines: lines.length, submittedMs: this.deps.now(), reservedPico: reserved }, from);
@@ -283,7 +306,7 @@ export class JobDriver {
       if (err.kind === 'http' && !transient(err)) {
         this.store.batchLost(this.job.id, tag);
         this.failLines(lines, model, { status: err.status, message: err.message, kind: 'http' });
-        return true;
+        return stopped ?? 'sent';
       }
       // The network or the provider failed on the way: the batch may exist all the same, so it stays
       // `submitting` until recover() finds it (or finds it is not there and puts its lines back).
@@ -291,7 +314,7 @@ export class JobDriver {
     }
     this.store.batchSubmitted(this.job.id, tag, status.id, status.status);
     this.reservations.set(tag, reservation);
-    return !this.stoppedAtBudget;
+    return stopped ?? 'sent';
   }
 
   private failLines(lines: LineRow[], model: ModelConfig, error: CallError): void {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeServer, type FakeServer } from '../fake/server.js';
-import { frugal, pico, records, setup, spend, writePrompts, type Setup } from './batch-helpers.js';
+import { frugal, pico, POLICY, records, setup, spend, writePrompts, type Setup } from './batch-helpers.js';
 
 // A cascade across providers: the cheap OpenAI model first, the Anthropic flagship when its worked sum is wrong.
 const CASCADE = `
@@ -250,5 +250,50 @@ describe('a results download cut short', () => {
     expect(unique(rs.map((x) => x.id))).toBe(true);
     expect(spend(rs)).toBe(server.batches.stats().billedPico);
     expect(ledgerRows(s)).toHaveLength(1500);
+  });
+});
+
+describe('per-model caps in a batch run', () => {
+  it("moves a capped model's waiting lines down its fallback chain, as a live run does, and holds every cap", async () => {
+    const policy = `${POLICY.replace("mini: { provider: openai, model: gpt-5.4-mini,", 'mini: { provider: openai, model: gpt-5.4-mini, fallback: haiku,')}
+budget:
+  per_model: { mini: 0.002 }
+`;
+    const s = setup(server, policy);
+    const input = writePrompts(s.dir, 12, (i) => `Summarise item ${i} briefly`);
+    const out = join(s.dir, 'out.jsonl');
+    const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out, '--max-tokens', '100']);
+    expect(r.code, r.stderr).toBe(0);
+    const rs = records(out);
+    expect(rs).toHaveLength(12);
+    const byRoute = (route: string) => rs.filter((x) => x.route === route);
+    // Each mini line reserves about $0.00041 at the batch price: four fit under $0.002.
+    expect(byRoute('mini')).toHaveLength(4);
+    expect(byRoute('haiku')).toHaveLength(8);
+    expect(byRoute('haiku').every((x) => String(x.reason).endsWith('mini budget ($0.002000) reached: fell back to haiku'))).toBe(true);
+    expect(spend(byRoute('mini'))).toBeLessThanOrEqual(2_000_000_000n);
+    expect(spend(rs)).toBe(server.batches.stats().billedPico);
+    expect(server.batches.list().map((b) => [b.provider, b.lines.length])).toEqual([
+      ['openai', 4],
+      ['anthropic', 8],
+    ]);
+  });
+});
+
+describe('a provider that no longer knows a batch', () => {
+  it('stops collecting with its word and the command to carry on, no stack; the job is kept', async () => {
+    const s = setup(server);
+    const input = writePrompts(s.dir, 5, (i) => `Summarise item ${i}`);
+    const out = join(s.dir, 'out.jsonl');
+    const submitted = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out, '--no-wait']);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const job = submitted.stdout.trim();
+    server.reset();
+    const r = await frugal(s, ['batch', 'collect', job]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/could not check the status of batch batch_\S+: No batch found/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const list = await frugal(s, ['batch', 'list', '--json']);
+    expect(JSON.parse(list.stdout.trim())).toMatchObject({ id: job, state: 'open' });
   });
 });
