@@ -2,7 +2,7 @@ import { UserError } from '../core/errors.js';
 import type { CallRecord } from '../core/execution/calls.js';
 import { formatInt, formatUsd } from '../core/money/money.js';
 import type { Policy } from '../core/policy/types.js';
-import type { PromptRecord } from '../core/prompt.js';
+import type { InputItem, PromptRecord } from '../core/prompt.js';
 import { computeFeatures, type PromptFeatures } from '../core/routing/features.js';
 import { similarMatchers } from '../core/routing/similar.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
@@ -56,3 +56,36 @@ export function refuseSimilarLive(policy: Policy, command: string): void {
     'use frugal run --dry-run, frugal explain or frugal test with this policy',
   );
 }
+
+/** Prompts embedded together: a batch is read (up to 256, or what the input has ready), embedded, then routed. */
+export async function* withFeatures(
+  items: AsyncIterable<InputItem>,
+  step: FeatureStep,
+  featuresOf: WeakMap<PromptRecord, PromptFeatures>,
+  onCalls: (calls: CallRecord[], first: PromptRecord) => void,
+): AsyncGenerator<InputItem> {
+  const iterator = items[Symbol.asyncIterator]();
+  for (;;) {
+    const batch: InputItem[] = [];
+    let done = false;
+    while (batch.length < FEATURE_BATCH) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      batch.push(next.value);
+    }
+    const prompts = batch.flatMap((i) => (i.kind === 'prompt' ? [i.prompt] : []));
+    if (prompts.length > 0) {
+      const made = step.calls.length;
+      const features = await step.compute(prompts);
+      prompts.forEach((p, i) => featuresOf.set(p, features[i]!));
+      onCalls(step.calls.slice(made), prompts[0]!);
+    }
+    yield* batch;
+    if (done) return;
+  }
+}
+
+const FEATURE_BATCH = 256;

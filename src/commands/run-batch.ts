@@ -15,6 +15,10 @@ import { runLivePrompts } from '../run/batch-live.js';
 import { batchOpsOf, batchProgress, finishRun, inputErrorLine, JobDriver, jobBudget, jobCascades, openJobs, pollTimes, sleep } from '../run/batch-session.js';
 import { answerKey } from '../run/session.js';
 import { runPlanner } from './run-planner.js';
+import { dryRunFeatures, withFeatures, type FeatureStep } from './dry-run-features.js';
+import { similarMatchers } from '../core/routing/similar.js';
+import type { PromptFeatures } from '../core/routing/features.js';
+import type { CallRecord } from '../core/execution/calls.js';
 import { BatchSink, recordedIds } from '../run/batch-sink.js';
 import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
@@ -47,6 +51,7 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
   const { db, store, dir } = openJobs(ctx, opts.home);
   const ledger: Ledger | undefined = opts.ledger ? (await import('../io/ledger.js')).openLedger(dir) : undefined;
   const cache: ResponseCache | undefined = opts.cache ? (await import('../io/cache.js')).openCache(dir) : undefined;
+  let features: FeatureStep | undefined;
   try {
     let job = opts.resume ? store.openJobFor(output) : undefined;
     if (job?.state === 'creating') {
@@ -70,12 +75,20 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
     });
     runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });
     const live: PromptRecord[] = [];
-    const items = readPrompts(run.input);
+    const journal = ledger?.journal({ runId: jobId, jobId, now: ctx.now, logPrompts: opts.logPrompts });
+    // similar_to classes: each batch of prompts is embedded before it is routed, as in a live run.
+    features = similarMatchers(policy).length > 0 ? await dryRunFeatures(ctx, policy, run.counter, { home: opts.home }) : undefined;
+    const featuresOf = new WeakMap<PromptRecord, PromptFeatures>();
+    const recordEmbeds = (calls: CallRecord[], first: PromptRecord) => {
+      for (const call of calls) journal?.record({ kind: call.kind, prompt: first, class: null, model: policy.models.get(call.route)!, worstCase: call.cost }, call);
+      if (calls.length > 0) runStore.apply({ type: 'batch-calls', at: ctx.clock(), calls });
+    };
+    const items = features ? withFeatures(readPrompts(run.input), features, featuresOf, recordEmbeds) : readPrompts(run.input);
     const onInputError = (e: { file: string; line?: number | undefined; message: string }) => {
       runStore.apply({ type: 'input-error', at: ctx.clock(), file: e.file, line: e.line, message: e.message });
       inputErrorLine(ctx, e);
     };
-    const planner = runPlanner(policy, run.counter, opts);
+    const planner = runPlanner(policy, run.counter, opts, (p) => featuresOf.get(p));
     const all = opts.batch === true;
     if (!job) {
       await createJob({
@@ -102,7 +115,6 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
       store, ops: batchOpsOf(pool), sink, budget, now: () => ctx.now().getTime(), sleep, detach: detach.signal,
       progress: shown.progress, pollMs: pollTimes(ctx.env), written, cascades: await jobCascades(job.settings), countTokens: (text) => run.counter.count(text),
     });
-    const journal = ledger?.journal({ runId: job.id, jobId: job.id, now: ctx.now, logPrompts: opts.logPrompts });
     try {
       return await finishRun({ ctx, job, driver, wait: opts.wait, sink, runStore, policy, budget, quiet: opts.quiet === true, output }, async () => {
         // Submit first, so the provider works on the batches while the live prompts run.
@@ -120,6 +132,7 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
       shown.stop();
     }
   } finally {
+    features?.close();
     ledger?.close();
     cache?.close();
     db.close();

@@ -7,7 +7,7 @@ import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js
 import type { PromptFeatures } from '../core/routing/features.js';
 import { similarMatchers } from '../core/routing/similar.js';
 import type { CallRecord } from '../core/execution/calls.js';
-import { dryRunFeatures, type FeatureStep } from './dry-run-features.js';
+import { dryRunFeatures, withFeatures } from './dry-run-features.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';
 import type { JobSpend } from '../io/ledger.js';
@@ -194,38 +194,6 @@ async function runLocked(ctx: Context, run: LiveRun, how: { textMode: boolean; s
   return failures(t) > 0 ? 1 : 0;
 }
 
-/** Prompts embedded together: a batch is read (up to 256, or what the input has ready), embedded, then routed. */
-async function* withFeatures(
-  items: AsyncIterable<InputItem>,
-  step: FeatureStep,
-  featuresOf: WeakMap<PromptRecord, PromptFeatures>,
-  onCalls: (calls: CallRecord[], first: PromptRecord) => void,
-): AsyncGenerator<InputItem> {
-  const iterator = items[Symbol.asyncIterator]();
-  for (;;) {
-    const batch: InputItem[] = [];
-    let done = false;
-    while (batch.length < FEATURE_BATCH) {
-      const next = await iterator.next();
-      if (next.done) {
-        done = true;
-        break;
-      }
-      batch.push(next.value);
-    }
-    const prompts = batch.flatMap((i) => (i.kind === 'prompt' ? [i.prompt] : []));
-    if (prompts.length > 0) {
-      const made = step.calls.length;
-      const features = await step.compute(prompts);
-      prompts.forEach((p, i) => featuresOf.set(p, features[i]!));
-      onCalls(step.calls.slice(made), prompts[0]!);
-    }
-    yield* batch;
-    if (done) return;
-  }
-}
-
-const FEATURE_BATCH = 256;
 
 function resumeNote(prior: PriorResults, booked: JobSpend | undefined): string {
   const parts = [`resuming: ${formatInt(prior.done.size)} prompts already done (${formatUsd(prior.spent)})`];

@@ -297,3 +297,33 @@ describe('a provider that no longer knows a batch', () => {
     expect(JSON.parse(list.stdout.trim())).toMatchObject({ id: job, state: 'open' });
   });
 });
+
+describe('similar_to classes in a batch run', () => {
+  it('embeds each batch of prompts before routing it, as a live run does', async () => {
+    const policy = `
+embedder: builtin
+baseline: flagship
+default: mini
+models:
+  flagship: { provider: anthropic, model: claude-opus-5-5, price: { input: 10, output: 40 } }
+  mini: { provider: openai, model: gpt-5.4-mini, price: { input: 2, output: 8 } }
+  haiku: { provider: anthropic, model: claude-haiku-4-5, price: { input: 1, output: 5 } }
+classes:
+  - name: support
+    when:
+      similar_to:
+        examples: ["How do I reset my password?", "My invoice is wrong", "I cannot log in to my account"]
+        threshold: 0.3
+    route: haiku
+`;
+    const s = setup(server, policy);
+    const input = join(s.dir, 'in.jsonl');
+    writeFileSync(input, ['{"id":"a","prompt":"I forgot my password, how can I reset it?"}', '{"id":"b","prompt":"Write a sonnet about autumn leaves"}'].join('\n') + '\n');
+    const out = join(s.dir, 'out.jsonl');
+    const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rs = Object.fromEntries(records(out).map((x) => [x.id as string, x]));
+    expect(rs.a).toMatchObject({ class: 'support', route: 'haiku' });
+    expect(rs.b).toMatchObject({ class: null, route: 'mini' });
+  });
+});
