@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildReport, type ComparedPolicy, type PairOutcome } from '../core/quality/compare.js';
 import { UserError } from '../core/errors.js';
+import { AFTER_RUN } from '../io/json-file.js';
 import type { RunEvent } from '../core/execution/events.js';
 import type { WorkItem } from '../core/execution/interactive.js';
 import { formatUsd } from '../core/money/money.js';
@@ -194,7 +195,8 @@ async function compare(ctx: Context, files: string[], opts: CompareOptions): Pro
     try {
       await writeFile(opts.html, renderHtml(report, { generatedAt: now.toISOString() }), { mode: 0o644 });
     } catch (err) {
-      throw new UserError(`${opts.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      const live = !opts.from && !opts.dryRun;
+      throw new UserError(`${opts.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, live ? AFTER_RUN.hint : undefined, live ? AFTER_RUN.exitCode : 2);
     }
   }
   return problems > 0 || failedPairs > 0 ? 1 : 0;

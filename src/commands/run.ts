@@ -6,7 +6,7 @@ import type { RunEvent } from '../core/execution/events.js';
 import { didYouMean } from '../core/policy/suggest.js';
 import { sourceText } from '../core/prompt.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
-import { openOutput, writeJsonFile } from '../io/json-file.js';
+import { AFTER_RUN, openOutput, writeJsonFile } from '../io/json-file.js';
 import { checkOutputs } from '../io/output-paths.js';
 import { ResultWriter } from '../io/results.js';
 import { loadCounter } from '../io/tokenizer.js';
@@ -134,7 +134,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
   }
   if (opts.summaryJson) {
     const { summaryJson } = await import('../view/summary-json.js');
-    await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens, escalationRate: opts.escalationRate }));
+    await writeJsonFile(opts.summaryJson, summaryJson(store.totals, policy, { outputTokens: opts.outputTokens, escalationRate: opts.escalationRate }), opts.dryRun ? undefined : AFTER_RUN);
   }
   return code;
 }

@@ -1,12 +1,15 @@
 import { UserError } from '../core/errors.js';
 
-export async function writeJsonFile(path: string, value: unknown): Promise<void> {
+/** After a run: the prompts were sent, so a file that cannot be written is exit 1, not 2 (nothing sent). */
+export const AFTER_RUN = { hint: 'the prompts were sent and their records kept; only this file is missing', exitCode: 1 } as const;
+
+export async function writeJsonFile(path: string, value: unknown, after?: typeof AFTER_RUN): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
   try {
     // Created 0644 whatever the umask (0666 under umask 000 would let anyone rewrite it).
     await writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
   } catch (err) {
-    throw new UserError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UserError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, after?.hint, after?.exitCode);
   }
 }
 
