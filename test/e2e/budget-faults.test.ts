@@ -152,14 +152,17 @@ describe('without kills, what frugal books exactly is what the server billed', (
     const db = new Database(join(home, 'frugal.db'), { readonly: true });
     const row = db.prepare('SELECT SUM(cost_pico - unsettled_pico) AS exact, SUM(unsettled_pico) AS unsettled FROM calls').safeIntegers(true).get() as { exact: bigint; unsettled: bigint };
     db.close();
+    // On a loaded machine the client may give up on an answer the server finished: the server
+    // bills it ('ok' there), and frugal books that attempt at its reservation, as a cut one.
     const answered = server.requests.filter((q) => q.outcome === 'ok').length;
     const cut = server.requests.filter((q) => q.outcome !== 'ok' && q.outcome !== 'http-error' && q.outcome !== 'rate-limited').length;
-    expect(answered).toBe(30);
+    expect(answered).toBeGreaterThanOrEqual(30);
     expect(cut).toBeGreaterThan(0);
-    // The answers that came back whole: exactly what the server billed for them.
-    expect(row.exact).toBe(BigInt(Math.round(BILL_MICRO * 1e6)) * BigInt(answered));
-    // The cut ones: each at its reservation, never less than the server may bill for it.
-    expect(row.unsettled).toBeGreaterThanOrEqual(BigInt(Math.round(BILL_MICRO * 1e6)) * BigInt(cut));
+    const bill = BigInt(Math.round(BILL_MICRO * 1e6));
+    // The 30 answers that came back whole: exactly what the server billed for them.
+    expect(row.exact).toBe(bill * 30n);
+    // Every other attempt that may have been billed: at its reservation, never less than the server's bill.
+    expect(row.unsettled).toBeGreaterThanOrEqual(bill * BigInt(cut + answered - 30));
     expect(Number(row.unsettled) / 1e12).toBeGreaterThan(0);
   }, 60_000);
 });
