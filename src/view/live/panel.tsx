@@ -22,7 +22,7 @@ export function Panel({ snapshot: s, policy, columns, rows, color = true }: Pane
   const dim = (d: boolean) => color && d;
   const modelRows = modelTable(s, columns);
   // progress + money (+ budget) + status, plus the table when it fits
-  const showTable = modelRows.length > 0 && (rows === undefined || 3 + (s.budget ? 1 : 0) + modelRows.length < rows);
+  const showTable = modelRows.length > 0 && (rows === undefined || 3 + (s.budget ? 1 : 0) + s.cascades.length + modelRows.length < rows);
   return (
     <Box flexDirection="column" width={columns}>
       <Progress s={s} columns={columns} hue={hue} dim={dim} />
@@ -34,6 +34,11 @@ export function Panel({ snapshot: s, policy, columns, rows, color = true }: Pane
         ))}
       <Money s={s} policy={policy} columns={columns} hue={hue} />
       {s.budget && <Text wrap="truncate-end">{budgetLine(s.budget)}</Text>}
+      {s.cascades.map((c) => (
+        <Text key={c.route} wrap="truncate-end">
+          {cascadeLine(c)}
+        </Text>
+      ))}
       <Status s={s} hue={hue} />
     </Box>
   );
@@ -109,6 +114,11 @@ function budgetLine(b: BudgetFigures): string {
   return `budget ${formatUsd(b.cap)}: spent ${formatUsd(b.spent)} + reserved ${formatUsd(b.reserved)} (${used})`;
 }
 
+/** A cascade so far: how often its cheap answers failed their checks, and what those answers cost. */
+function cascadeLine(c: LiveSnapshot['cascades'][number]): string {
+  return `cascade ${c.route}: ${formatInt(c.escalated)} of ${formatInt(c.prompts)} escalated (${formatPct(BigInt(c.escalated), BigInt(c.prompts))}), answers thrown away ${formatUsd(c.discardedCost)}`;
+}
+
 function Status({ s, hue }: { s: LiveSnapshot; hue: Paint['hue'] }) {
   const failures = s.failed + s.inputErrors;
   const unreadable = s.inputErrors > 0 ? ` (${formatInt(s.inputErrors)} unreadable input)` : '';
@@ -116,7 +126,6 @@ function Status({ s, hue }: { s: LiveSnapshot; hue: Paint['hue'] }) {
   if (s.cacheHits > 0) extra.push(`cache hits ${formatInt(s.cacheHits)}`);
   if (s.costUnknown > 0) extra.push(`unknown cost ${formatInt(s.costUnknown)}`);
   if (s.unsettledCalls > 0) extra.push(`unsettled ${formatInt(s.unsettledCalls)} (up to ${formatUsd(s.unsettled)})`);
-  if (s.escalated > 0) extra.push(`escalated ${formatInt(s.escalated)}`);
   if (s.interrupt === 'stopping' && !s.ended) extra.push('stopping: finishing what is in flight (Ctrl-C again to abort)');
   if (s.interrupt === 'aborting' && !s.ended) extra.push('aborting');
   return (

@@ -26,6 +26,8 @@ export interface LiveSnapshot {
   unsettled: Pico;
   unsettledCalls: number;
   escalated: number;
+  /** Per cascade route so far: prompts finished, how many escalated, what the answers thrown away cost. */
+  cascades: { route: string; prompts: number; escalated: number; discardedCost: Pico }[];
   retries: number;
   failed: number;
   inputErrors: number;
@@ -53,6 +55,7 @@ export function takeSnapshot(t: RunTotals, now: number, budget?: BudgetFigures):
     unsettled: t.unsettled,
     unsettledCalls: t.unsettledCalls,
     escalated: t.escalated,
+    cascades: [...t.cascades].map(([route, c]) => ({ route, ...c })),
     interrupt: t.interrupt,
     retries: t.retries,
     failed: t.failed,
