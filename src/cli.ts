@@ -113,6 +113,7 @@ export function runFrugal(argv: string[], ctx: Context): Promise<Outcome> {
     // Left in place after the invocation: a write still pending at its end may fail too.
     ctx.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') settle({ code, brokenPipe: true });
+      else if (outputFault(err)) settle({ code: outputFailed(ctx, err), brokenPipe: true });
       else if (settled) throw err;
       else reject(err);
     });
@@ -137,8 +138,19 @@ async function invoke(argv: string[], ctx: Context, setExitCode: (code: number) 
       ctx.stderr.write(userErrorText(err));
       return err.exitCode;
     }
+    // Standard output on a full disk (`> file`, writes that throw at once): a failed run, not a crash.
+    if (outputFault(err)) return outputFailed(ctx, err);
     throw err;
   }
+}
+
+/** A write that failed for want of room or a device: the disk is full, the quota spent, the device gone. */
+const outputFault = (err: unknown): err is NodeJS.ErrnoException =>
+  err instanceof Error && (err as NodeJS.ErrnoException).syscall === 'write' && ['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+function outputFailed(ctx: Context, err: NodeJS.ErrnoException): number {
+  ctx.stderr.write(`frugal: cannot write to standard output (${err.code}: ${err.message.replace(/^\w+: /, '').replace(/, write$/, '')})\n  hint: free some space, or send the records to a file on another disk with -o FILE\n`);
+  return 1;
 }
 
 /** The process entry (bin/frugal.js): the only place frugal ends its process itself. */

@@ -5,6 +5,7 @@ import type { Usage } from '../core/money/pricing.js';
 import { sourceText } from '../core/prompt.js';
 import { picoToUsd } from '../core/money/money.js';
 import { TurnBatch } from './turn-batch.js';
+import { UserError } from '../core/errors.js';
 
 const usd = (p: bigint | undefined) => (p === undefined ? null : picoToUsd(p));
 
@@ -133,10 +134,15 @@ export class ResultWriter {
   /** Turn mode: the lines of the current turn. */
   private readonly turn = new TurnBatch((text) => this.push(text));
 
+  /** The first error of the stream (a full disk): a file's records that did not land are never reported as written. */
+  private failed: NodeJS.ErrnoException | undefined;
+
   constructor(
     private readonly stream: Writable,
     private readonly mode: 'turn' | 'batch',
-  ) {}
+  ) {
+    stream.on('error', (err: NodeJS.ErrnoException) => (this.failed ??= err));
+  }
 
   /** Batch mode returns a promise only when the caller must wait for the stream to drain; turn mode, one for the end of the turn. */
   write(record: ResultRecord): Promise<void> | undefined {
@@ -181,14 +187,21 @@ export class ResultWriter {
     });
   }
 
-  /** Flush what is buffered and, for files, wait until it is on disk. */
+  /** Flush what is buffered and, for files, wait until it is on disk; a file that could not be written throws. */
   async close(endStream: boolean): Promise<void> {
     await this.flush();
     this.closed = true;
-    if (!endStream || this.stream.destroyed) return;
-    await new Promise<void>((resolve) => {
-      this.stream.once('error', () => resolve());
-      this.stream.end(resolve);
-    });
+    if (!endStream) return;
+    if (!this.stream.destroyed) {
+      // Not end's callback: a file's last write can fail after it ('error' comes just before 'close').
+      await new Promise<void>((resolve) => {
+        this.stream.once('close', () => resolve());
+        this.stream.end();
+      });
+    }
+    if (this.failed) {
+      const path = (this.stream as Writable & { path?: string | Buffer }).path;
+      throw new UserError(`${path === undefined ? 'the output' : String(path)}: cannot write (${this.failed.code ?? this.failed.message})`, 'the records before the failure are in the file; free some space and run again', 1);
+    }
   }
 }

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer } from '../fake/server.js';
-import { jsonLines, runCli } from '../helpers/cli.js';
+import { baseEnv, BIN, jsonLines, runCli } from '../helpers/cli.js';
 
 const POLICY = `
 baseline: balanced
@@ -59,5 +60,28 @@ describe('an output that cannot be written once the prompts were sent', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/r\.html: cannot write \(ENOENT\)/);
     expect(res.stderr).toContain('quality unknown: no prompt carries an expected answer');
+  });
+});
+
+describe('a full disk', () => {
+  it('-o on a full disk: exit 1 with the file and the reason, never a success', async () => {
+    const res = await runCli(['run', '--dry-run', '--routes', routes, input, '-o', '/dev/full', '-q'], { env: env() });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('/dev/full: cannot write (ENOSPC)');
+  });
+
+  // The process's own standard output is under test: a real process, its stdout on /dev/full.
+  it('standard output on a full disk: one line and a hint, exit 1, no stack', async () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [BIN, 'run', '--dry-run', '--routes', routes, input, '-q'], { stdio: ['ignore', fd, 'pipe'], env: baseEnv(env()) });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toBe('frugal: cannot write to standard output (ENOSPC: no space left on device)\n  hint: free some space, or send the records to a file on another disk with -o FILE\n');
+    } finally {
+      closeSync(fd);
+    }
   });
 });
