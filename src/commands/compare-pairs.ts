@@ -9,7 +9,6 @@ import type { TokenCounter } from '../core/routing/tokens.js';
 import { UserError } from '../core/errors.js';
 import { readResults } from '../io/result-reader.js';
 import type { FinishReason } from '../core/execution/calls.js';
-import { FINISH_REASONS } from '../core/routing/checks/types.js';
 
 /** The same model in two policies is one model: same provider, id, endpoint and API. */
 export function modelKey(m: ModelConfig): string {
@@ -61,8 +60,6 @@ interface Logged {
   failed: boolean;
   finishReason: FinishReason | undefined;
 }
-
-const isFinishReason = (v: unknown): v is FinishReason => typeof v === 'string' && (FINISH_REASONS as readonly string[]).includes(v);
 
 /** Index earlier `frugal run` results by "provider/model" and prompt id, for --from. */
 export async function readLogged(files: string[]): Promise<Map<string, Logged>> {

@@ -22,7 +22,7 @@ import { loadCounter } from '../io/tokenizer.js';
 import { LiveSession, sessionOptions } from '../run/session.js';
 import { RunStore } from '../view/run-store.js';
 import { compareJson, compareTable, regressionsText } from '../view/compare/table.js';
-import { collect, concurrencyArg, examples, fractionArg, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
+import { concurrencyArg, examples, fractionArg, nonNegativeInt, seconds, usd } from './common.js';
 import { CascadeRoutes } from './compare-cascades.js';
 import { write, writeRaw, type Context } from './context.js';
 import { estimatedOutcome, gradingOf, loggedOutcome, modelKey, modelLabel, outcomeOf, readLogged, type GradedPrompt } from './compare-pairs.js';

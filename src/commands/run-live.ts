@@ -6,7 +6,6 @@ import type { Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import type { PromptFeatures } from '../core/routing/features.js';
 import { similarMatchers } from '../core/routing/similar.js';
-import type { CallRecord } from '../core/execution/calls.js';
 import { dryRunFeatures, withFeatures } from './dry-run-features.js';
 import type { TokenCounter } from '../core/routing/tokens.js';
 import { readPrompts, type InputOptions } from '../io/input.js';

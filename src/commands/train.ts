@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/errors.js';
 import { picoToUsd } from '../core/money/money.js';
 import type { ModelConfig } from '../core/policy/types.js';
-import { sourceText, type PromptRecord } from '../core/prompt.js';
+import { sourceText } from '../core/prompt.js';
 import { describeExpected, GRADER_NAMES, type GraderName } from '../core/quality/grade.js';
 import { parseScorer } from '../core/quality/scorer.js';
 import type { CheckInput } from '../core/routing/checks/schema.js';

@@ -7,7 +7,6 @@ import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
 import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
 import { MatcherCompileError } from '../core/routing/matchers.js';
-import { sha256 } from './hash.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped' | 'config-file';
 

@@ -1,6 +1,6 @@
 import type { FinishReason } from '../core/execution/calls.js';
 import type { Usage } from '../core/money/pricing.js';
-import type { GenerateRequest, GenerateResult, BodyRequest } from './types.js';
+import type { GenerateResult, BodyRequest } from './types.js';
 import { defined, isObject, malformed, num, str, wireName, type Json } from './wire.js';
 
 interface ChatUsage {

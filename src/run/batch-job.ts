@@ -1,18 +1,17 @@
 import type { CallError, CallRecord } from '../core/execution/calls.js';
 import { randomBytes } from 'node:crypto';
-import { decideCascade, type Cascade, type StepAnswer } from '../core/routing/cascade.js';
-import type { JsonSchemaValidator } from '../core/quality/json-schema.js';
+import type { Cascade } from '../core/routing/cascade.js';
 import { lineMaxCost, lineRequest, SubmitFailed, transient } from './batch-lines.js';
 import { fitPrefix, splitBatches } from '../core/execution/batch-split.js';
 import type { Budget, Reservation } from '../core/money/budget.js';
 import type { ModelConfig } from '../core/policy/types.js';
-import { loadCall, storeCall, type BatchRow, type Escalation, type JobRow, type JobStore, type LineRequest, type LineRow } from '../io/batch-jobs.js';
+import type { BatchRow, JobRow, JobStore, LineRequest, LineRow } from '../io/batch-jobs.js';
 import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch/types.js';
-import type { GenerateResult } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import { UserError } from '../core/errors.js';
 import { formatUsd } from '../core/money/money.js';
-import { failedCall, lineCall, lineRecord, type BatchOutcome } from './batch-records.js';
+import { failedCall, type BatchOutcome } from './batch-records.js';
+import { CANCELLED, LineSettler, settledNone } from './batch-settle.js';
 
 /** Where a job's records go: written (and on disk) before the job store marks their lines done. */
 export interface RecordSink {
@@ -51,15 +50,6 @@ export interface DriveDeps {
   countTokens?: ((text: string) => number) | undefined;
 }
 
-/** Lines settled by one collection round, committed together once their records are in the file. */
-interface Settled {
-  done: { customId: string; cost: bigint | undefined }[];
-  retry: string[];
-  escalate: Escalation[];
-}
-
-const CANCELLED: CallError = { message: 'not sent: the job was cancelled', kind: 'cancelled' };
-
 export type DriveOutcome = 'done' | 'submitted' | 'detached' | 'budget' | 'cancelled';
 
 const COMMIT_EVERY = 512;
@@ -72,6 +62,7 @@ export class JobDriver {
   private readonly models: Map<string, ModelConfig>;
   private readonly baseline: ModelConfig;
   private readonly reservations = new Map<string, Reservation & { ok: true }>();
+  private readonly settler: LineSettler;
 
   constructor(
     private job: JobRow,
@@ -79,6 +70,7 @@ export class JobDriver {
   ) {
     this.models = new Map(job.settings.models.map((m) => [m.alias, m]));
     this.baseline = this.models.get(job.settings.baseline)!;
+    this.settler = new LineSettler(() => this.job, this.models, this.baseline, deps);
   }
 
   private get store() {
@@ -217,13 +209,13 @@ export class JobDriver {
       // Lines never submitted, or waiting for another round, get a record saying so.
       const left = [...this.store.routesWith(this.job.id, 'pending'), ...this.store.routesWith(this.job.id, 'retry')];
       if (left.length > 0) {
-        const settled: Settled = { done: [], retry: [], escalate: [] };
+        const settled = settledNone();
         for (const route of new Set(left)) {
           for (const state of ['pending', 'retry'] as const) {
-            for (const line of this.store.linesIn(this.job.id, route, state)) this.end(line, failedCall(line, this.models.get(route)!, CANCELLED, null), null, settled);
+            for (const line of this.store.linesIn(this.job.id, route, state)) this.settler.end(line, failedCall(line, this.models.get(route)!, CANCELLED, null), null, settled);
           }
         }
-        this.commit(settled);
+        this.settler.commit(settled);
       }
       return 'cancelled';
     }
@@ -318,95 +310,9 @@ export class JobDriver {
   }
 
   private failLines(lines: LineRow[], model: ModelConfig, error: CallError): void {
-    const settled: Settled = { done: [], retry: [], escalate: [] };
-    for (const line of lines) this.end(line, failedCall(line, model, error, null), null, settled);
-    this.commit(settled);
-  }
-
-  /** Marks settled lines in the store once their records are in the file. */
-  private commit(s: Settled): void {
-    this.deps.sink.flush();
-    this.store.settleLines(this.job.id, s.done, s.retry, s.escalate);
-    s.done = [];
-    s.retry = [];
-    s.escalate = [];
-  }
-
-  /**
-   * A line's call is in. Its record is written, unless it is a cascade step whose answer was not
-   * kept: then the call goes to the ledger and the line waits for the next step's batch.
-   */
-  private end(line: LineRow, call: CallRecord, batchId: string | null, settled: Settled): void {
-    if (this.deps.written?.has(line.promptId)) {
-      settled.done.push({ customId: line.customId, cost: undefined });
-      return;
-    }
-    const prior = line.cascade?.prior.map(loadCall) ?? [];
-    let calls = [...prior, call];
-    let cascade: { escalated: boolean; failedCheck: string | undefined } | undefined;
-    if (line.cascade) {
-      const next = this.cascadeNext(line, call);
-      if ('escalate' in next && this.job.state === 'open') {
-        this.deps.sink.step(line, call);
-        settled.escalate.push(next.escalate);
-        return;
-      }
-      cascade = { escalated: line.cascade.step > 0, failedCheck: next.failedCheck };
-      // The job was cancelled before the next step could be sent.
-      if ('escalate' in next) calls = [...calls, failedCall(line, this.models.get(next.escalate.route)!, CANCELLED, null)];
-    }
-    const record = lineRecord(line, this.baseline, calls, cascade);
-    this.deps.sink.write({ record }, line.request, batchId);
-    settled.done.push({ customId: line.customId, cost: record.cost });
-  }
-
-  /** Where a cascade goes after this step's call: keep it (or fail), or on to the next step's model. */
-  private cascadeNext(line: LineRow, call: CallRecord): { failedCheck: string | undefined } | { escalate: Escalation; failedCheck: string | undefined } {
-    const lc = line.cascade!;
-    const cascade = this.deps.cascades?.get(lc.name);
-    if (!cascade) throw new UserError(`batch job ${this.job.id}: its cascade ${lc.name} is not in the job's settings`, 'collect it with the frugal that started it');
-    // Earlier steps were not kept (rejected or failed): only this step's answer is decided here.
-    const answers: StepAnswer[] = lc.steps.slice(0, lc.step).map(() => ({ failed: true }));
-    answers.push(call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: call.unsettled === 0n ? { output: call.usage.output } : undefined } });
-    const prompt = { id: line.promptId, messages: line.request.messages, system: line.request.system, fields: {}, source: line.source };
-    const d = decideCascade(cascade, prompt, answers, this.deps.countTokens ?? ((text) => Math.ceil(text.length / 4)));
-    const verdict = d.steps[lc.step];
-    if (verdict && verdict.checks.length > 0) call.checks = verdict.checks.map((c) => ({ id: c.id, ok: c.ok, why: c.why }));
-    const failedCheck = lc.failedCheck ?? d.failedCheck?.id;
-    if (d.next.kind === 'judge') throw new Error(`a cascade whose checks ask a judge is not batched (${lc.name})`);
-    if (d.next.kind !== 'call') return { failedCheck };
-    const step = lc.steps[d.next.step]!;
-    return {
-      failedCheck,
-      escalate: {
-        customId: line.customId,
-        route: step.route,
-        request: { ...line.request, maxTokens: step.maxTokens, options: step.options },
-        cascade: { ...lc, step: d.next.step, prior: [...lc.prior, storeCall(call)], failedCheck },
-      },
-    };
-  }
-
-  private readonly validators = new Map<string, JsonSchemaValidator>();
-
-  /** A line's answer: priced at the batch rate, and held to its schema when it asked for one. */
-  private async answered(line: LineRow, model: ModelConfig, result: GenerateResult, batchId: string): Promise<CallRecord> {
-    const call = lineCall(line, model, result, batchId, lineMaxCost(line, model));
-    const schema = line.request.schema;
-    if (!schema) return call;
-    const key = JSON.stringify(schema.schema);
-    let validator = this.validators.get(key);
-    if (!validator) {
-      const { compileJsonSchema } = await import('../core/quality/json-schema.js');
-      const compiled = compileJsonSchema(schema.schema, schema.name);
-      if (!compiled.ok) throw new UserError(`batch job ${this.job.id}: schema ${schema.name}: ${compiled.message}`);
-      validator = compiled.validator;
-      this.validators.set(key, validator);
-    }
-    const { validateAnswer } = await import('../core/quality/json-schema.js');
-    const v = validateAnswer(call.output ?? '', validator);
-    if (!v.ok) call.error = { kind: 'schema', message: `the answer does not conform to the schema: ${v.message}` };
-    return call;
+    const settled = settledNone();
+    for (const line of lines) this.settler.end(line, failedCall(line, model, error, null), null, settled);
+    this.settler.commit(settled);
   }
 
   /** Streams an ended batch's results into records; retryable failures wait for the next round. */
@@ -415,25 +321,25 @@ export class JobDriver {
     const batchId = b.providerId!;
     const retries = this.job.settings.retries;
     let spent = 0n;
-    const settled: Settled = { done: [], retry: [], escalate: [] };
+    const settled = settledNone();
     try {
       for await (const r of ops.results(batchId)) {
         const line = this.store.line(this.job.id, r.customId);
         if (!line || line.state !== 'submitted' || line.batchTag !== b.tag) continue;
         if (r.ok) {
-          const call = await this.answered(line, model, r.result, batchId);
+          const call = await this.settler.answered(line, model, r.result, batchId);
           spent += call.cost;
-          this.end(line, call, batchId, settled);
+          this.settler.end(line, call, batchId, settled);
         } else if ((r.failure === 'retryable' || r.failure === 'expired') && line.rounds <= retries && this.job.state === 'open') {
           settled.retry.push(line.customId);
         } else {
-          this.end(line, failedCall(line, model, { status: r.status, message: r.message, kind: r.failure === 'invalid' ? 'http' : r.failure }, batchId), batchId, settled);
+          this.settler.end(line, failedCall(line, model, { status: r.status, message: r.message, kind: r.failure === 'invalid' ? 'http' : r.failure }, batchId), batchId, settled);
         }
-        if (settled.done.length + settled.retry.length + settled.escalate.length >= COMMIT_EVERY) this.commit(settled);
+        if (settled.done.length + settled.retry.length + settled.escalate.length >= COMMIT_EVERY) this.settler.commit(settled);
       }
     } finally {
       // What was written is marked even when the download was cut short: read again, it is not written twice.
-      this.commit(settled);
+      this.settler.commit(settled);
     }
     // Lines the results never mention: the batch failed as a whole (OpenAI validation).
     const missing = this.store.linesOfBatch(this.job.id, b.tag);

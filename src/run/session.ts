@@ -105,7 +105,7 @@ export class LiveSession {
 
   private constructor(
     private readonly ctx: Context,
-    private readonly store: RunStore,
+    store: RunStore,
     private readonly opts: SessionOptions,
     private readonly ledger: Ledger | undefined,
     private readonly cache: ResponseCache | undefined,

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { explainCommand } from '../../src/commands/explain.js';
 import { runCommand } from '../../src/commands/run.js';
 import { validateCommand } from '../../src/commands/validate.js';
-import { PolicyError, UserError } from '../../src/core/errors.js';
+import { PolicyError } from '../../src/core/errors.js';
 import { loadPolicyFile } from '../../src/io/policy-file.js';
 import { runInProcess } from '../helpers/run-command.js';
 import { NOW } from '../support.js';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPct, formatUsd } from '../../src/core/money/money.js';
-import { EXAMPLES, exampleRecords, FIXTURES, LOCAL_ROUTES, SHIPPED_ROUTES } from '../support.js';
+import { EXAMPLES, exampleRecords, FIXTURES, LOCAL_ROUTES } from '../support.js';
 import { frugal, lines, tempDir, type CliResult } from './cli.js';
 
 const RECORD_KEYS = [

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { PromptRecord } from '../../src/core/prompt.js';
 import { SCHEMA_VERSION } from '../../src/io/db.js';
-import { canonicalPrompt, openLedger, promptHash, readCallGroups } from '../../src/io/ledger.js';
+import { openLedger, promptHash, readCallGroups } from '../../src/io/ledger.js';
 import { dataDir } from '../../src/io/store-path.js';
 import { bundleForProcess } from '../helpers/bundle.js';
 import { userPrompt } from '../support.js';
@@ -37,7 +37,6 @@ function rows(dir: string): Raw[] {
     db.close();
   }
 }
-const count = (dir: string) => rows(dir).length;
 
 describe('dataDir', () => {
   it.each<[string, Record<string, string>, string | undefined, string]>([
