@@ -168,6 +168,11 @@ class SqliteLedger implements Ledger {
         return (loadSteps.all(run.jobId, promptId) as StepRow[]).map((r) => ({ step: Number(r.step), call: stepCall(r) }));
       },
       record: (spec, c, baselineCost) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, baselineCost ?? 0n),
+      recordAll: (calls) => {
+        db.transaction(() => {
+          for (const c of calls) journal.record(c.spec, c.call, c.baselineCost);
+        }).immediate();
+      },
       callCount: (promptId) => (run.jobId === undefined ? 0 : Number(countCalls.get(run.jobId, promptId)!.n)),
     };
     return journal;

@@ -1,4 +1,4 @@
-import type { CallJournal } from '../core/execution/call-runner.js';
+import type { CallJournal, CallSpec } from '../core/execution/call-runner.js';
 import type { CallRecord } from '../core/execution/calls.js';
 import { closeSync, createReadStream, fsyncSync, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -98,15 +98,22 @@ export class BatchSink implements RecordSink {
     return this.ledgerJournal?.callCount?.(promptId) ?? 0;
   }
 
+  /** Calls for the ledger, written with the lines they belong to, in one transaction. */
+  private calls: { spec: CallSpec; call: CallRecord; baselineCost: Pico | undefined }[] = [];
+
   private journalCall(r: Pick<ResultRecord, 'id' | 'class' | 'source'>, request: LineRequest, call: CallRecord, baselineCost: Pico | undefined): void {
-    const journal = this.ledgerJournal;
     const m = this.deps.policy.models.get(call.route);
-    if (!journal || !m) return;
+    if (!this.deps.ledger || !m) return;
     const prompt = { id: r.id, messages: request.messages, system: request.system, fields: {}, source: r.source };
-    journal.record({ kind: call.kind, prompt, class: r.class, model: m, worstCase: call.cost }, call, baselineCost);
+    this.calls.push({ spec: { kind: call.kind, prompt, class: r.class, model: m, worstCase: call.cost }, call, baselineCost });
   }
 
+  /** Writes the queued calls to the ledger and the queued records to the file; returns once both are in. */
   flush(): void {
+    if (this.calls.length > 0) {
+      this.ledgerJournal!.recordAll!(this.calls);
+      this.calls = [];
+    }
     if (this.fd === undefined || this.pending.length === 0) return;
     const buf = Buffer.from(this.pending.join(''));
     this.pending = [];

@@ -50,6 +50,8 @@ export interface CallJournal {
   settle(handle: number | undefined, spec: CallSpec, call: CallRecord, baselineCost: Pico | undefined): void;
   /** A call made elsewhere and already over (an embedding of a batch of prompts, a batch line): written as it ended. */
   record(spec: CallSpec, call: CallRecord, baselineCost?: Pico | undefined): void;
+  /** Calls already over, written down together (one transaction: a batch's results arrive by the thousand). */
+  recordAll?(calls: readonly { spec: CallSpec; call: CallRecord; baselineCost?: Pico | undefined }[]): void;
   /** How many calls this job has written down for the prompt (a batch job read again after a kill). */
   callCount?(promptId: string): number;
   /** A cascade kept this call's answer: it carries the prompt's baseline cost. */
