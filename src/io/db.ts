@@ -160,7 +160,9 @@ const MIGRATIONS: readonly string[] = [
   // Cascades in batch jobs: a line's cascade state (its step, requests, earlier calls) and what its earlier steps cost.
   `ALTER TABLE batch_lines ADD COLUMN cascade TEXT;
    ALTER TABLE batch_lines ADD COLUMN prior_pico INTEGER NOT NULL DEFAULT 0;
-   CREATE INDEX calls_job_prompt ON calls (job_id, prompt_id) WHERE job_id IS NOT NULL;`,
+   -- (job_id, prompt_id) serves what (job_id) did: one index to update per call, not two.
+   CREATE INDEX calls_job_prompt ON calls (job_id, prompt_id) WHERE job_id IS NOT NULL;
+   DROP INDEX calls_job;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
