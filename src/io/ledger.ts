@@ -105,7 +105,58 @@ function stepCall(r: StepRow): CallRecord {
   };
 }
 
+/**
+ * Group commit. What must be on disk before a request leaves (its row, a retry's new booking) is
+ * committed at once, together with whatever waits; what only records how a call ended (a settle,
+ * a kept answer's baseline) waits in memory for that next commit or the end of the event loop's
+ * turn, whichever is first: one commit per call instead of two, and no lock held in between (the
+ * response cache writes to the same file). A kill inside that turn leaves the call booked at its
+ * reservation, never at less.
+ */
+class GroupCommit {
+  private waiting: (() => void)[] = [];
+  private timer: NodeJS.Immediate | undefined;
+  /** A commit at the end of a turn that failed (a full disk): thrown to the next write, which the run's fault handling sees. */
+  private failed: unknown;
+
+  constructor(private readonly db: Db) {}
+
+  /** A write that may wait for the next commit. */
+  later(write: () => void): void {
+    this.waiting.push(write);
+    this.timer ??= setImmediate(() => {
+      this.timer = undefined;
+      try {
+        this.now();
+      } catch (err) {
+        this.failed = err;
+      }
+    });
+  }
+
+  /** Commits what waits, and `write` with it; returns what `write` returns. */
+  now<T>(write?: () => T): T | undefined {
+    if (this.failed !== undefined) {
+      const err = this.failed;
+      this.failed = undefined;
+      throw err;
+    }
+    if (this.waiting.length === 0) return write?.();
+    const waiting = this.waiting;
+    this.waiting = [];
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    return this.db.transaction(() => {
+      for (const w of waiting) w();
+      return write?.();
+    })();
+  }
+}
+
 class SqliteLedger implements Ledger {
+  /** One per connection: every journal on it shares the open transaction. */
+  private group: GroupCommit | undefined;
+
   constructor(
     readonly dir: string,
     private db: Db | undefined,
@@ -113,6 +164,7 @@ class SqliteLedger implements Ledger {
 
   journal(run: LedgerRun): CallJournal {
     const db = this.open();
+    const group = (this.group ??= new GroupCommit(db));
     const insert = db.prepare(INSERT);
     const rebook = db.prepare(REBOOK);
     const settle = db.prepare(SETTLE);
@@ -136,44 +188,49 @@ class SqliteLedger implements Ledger {
         ).lastInsertRowid,
       );
     };
+    const settleRow = (handle: number, c: CallRecord, baselineCost: Pico | undefined) => {
+      const u = c.usage;
+      settle.run(
+        c.answeredBy ?? null, tokens(u.input), tokens(u.output), tokens(u.cacheRead), tokens(u.cacheWrite), tokens(u.reasoning),
+        c.cost, c.unsettled, baselineCost ?? null, optInt(c.latencyMs), c.attempts, c.finishReason ?? null, statusOf(c),
+        c.error?.status ?? null, c.error?.kind ?? null, c.error ? redactKeyish(c.error.message) : null,
+        run.logPrompts && c.output !== undefined ? c.output : null, handle,
+      );
+    };
     const journal: CallJournal = {
-      // Autocommit: the row is in the WAL before the request leaves, so even kill -9 keeps it.
-      open: (spec, booked) => open(spec, booked, 'pending'),
+      // Committed before it returns: the row is in the WAL before the request leaves, so even kill -9 keeps it.
+      open: (spec, booked) => group.now(() => open(spec, booked, 'pending'))!,
       rebook: (handle, booked) => {
-        rebook.run(booked, booked, handle);
+        group.now(() => rebook.run(booked, booked, handle));
       },
       settle: (handle, spec, c, baselineCost) => {
-        if (handle === undefined) {
-          // Nothing left: only a cache hit is worth a row (it is counted, at no cost).
-          if (!c.cached) return;
-          handle = open(spec, 0n, 'cached');
-        }
-        const u = c.usage;
-        settle.run(
-          c.answeredBy ?? null, tokens(u.input), tokens(u.output), tokens(u.cacheRead), tokens(u.cacheWrite), tokens(u.reasoning),
-          c.cost, c.unsettled, baselineCost ?? null, optInt(c.latencyMs), c.attempts, c.finishReason ?? null, statusOf(c),
-          c.error?.status ?? null, c.error?.kind ?? null, c.error ? redactKeyish(c.error.message) : null,
-          run.logPrompts && c.output !== undefined ? c.output : null, handle,
-        );
+        // Nothing left: only a cache hit is worth a row (it is counted, at no cost).
+        if (handle === undefined && !c.cached) return;
+        group.later(() => settleRow(handle ?? open(spec, 0n, 'cached'), c, baselineCost));
       },
       keep: (handle, baselineCost) => {
-        keep.run(baselineCost ?? null, handle);
+        group.later(() => keep.run(baselineCost ?? null, handle));
       },
       cascadeStep: (promptId, step, c) => {
         if (run.jobId === undefined || c.journalHandle === undefined) return;
-        saveStep.run(run.jobId, promptId, step, c.journalHandle, c.error ? null : (c.output ?? ''), c.finishReason ?? null);
+        // A step's answer is what --resume reads instead of calling it again: on disk at once.
+        group.now(() => saveStep.run(run.jobId, promptId, step, c.journalHandle, c.error ? null : (c.output ?? ''), c.finishReason ?? null));
       },
       priorSteps: (promptId) => {
         if (run.jobId === undefined) return [];
+        group.now();
         return (loadSteps.all(run.jobId, promptId) as StepRow[]).map((r) => ({ step: Number(r.step), call: stepCall(r) }));
       },
-      record: (spec, c, baselineCost) => journal.settle(c.cached ? undefined : open(spec, c.cost, 'pending'), spec, c, baselineCost ?? 0n),
+      record: (spec, c, baselineCost) => journal.recordAll!([{ spec, call: c, baselineCost }]),
       recordAll: (calls) => {
-        db.transaction(() => {
-          for (const c of calls) journal.record(c.spec, c.call, c.baselineCost);
-        }).immediate();
+        group.now(() => {
+          for (const c of calls) settleRow(c.call.cached ? open(c.spec, 0n, 'cached') : open(c.spec, c.call.cost, 'pending'), c.call, c.baselineCost ?? 0n);
+        });
       },
-      callCount: (promptId) => (run.jobId === undefined ? 0 : Number(countCalls.get(run.jobId, promptId)!.n)),
+      callCount: (promptId) => (run.jobId === undefined ? 0 : Number(group.now(() => countCalls.get(run.jobId!, promptId))!.n)),
+      flush: () => {
+        group.now();
+      },
     };
     return journal;
   }
@@ -190,6 +247,7 @@ class SqliteLedger implements Ledger {
   }
 
   jobSpend(jobId: string): JobSpend {
+    this.group?.now();
     const row = this.open()
       .prepare<[string], { cost: bigint; unsettled: bigint; unsettled_calls: bigint }>(
         'SELECT COALESCE(SUM(cost_pico), 0) AS cost, COALESCE(SUM(unsettled_pico), 0) AS unsettled, COALESCE(SUM(unsettled_pico > 0), 0) AS unsettled_calls FROM calls WHERE job_id = ?',
@@ -201,6 +259,7 @@ class SqliteLedger implements Ledger {
 
   close(): void {
     if (!this.db) return;
+    this.group?.now();
     this.db.close();
     this.db = undefined;
   }

@@ -84,6 +84,7 @@ export function recordCall(ledger: Ledger, r: ResultRecord, meta: Meta, reserved
   };
   const handle = r.cached ? undefined : journal.open(spec, reserved);
   journal.settle(handle, spec, call, r.baselineCost);
+  journal.flush?.();
   if (r.cost === undefined) legacyUnknownCost(ledger.dir, r.id);
 }
 

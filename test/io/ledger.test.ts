@@ -216,7 +216,7 @@ describe('the write-ahead journal', () => {
     worstCase: 7_000n,
   });
 
-  it('a call is in the file before its request leaves, booked at its reservation, and settled after', () => {
+  it('a call is in the file before its request leaves, booked at its reservation, and settled by the end of the turn', async () => {
     const ledger = openLedger(home.dir);
     const journal = ledger.journal({ runId: 'run-1', jobId: 'job-1', now: () => AT });
     const handle = journal.open(spec('q1'), 7_000n);
@@ -227,6 +227,9 @@ describe('the write-ahead journal', () => {
     expect(ledger.jobSpend('job-1')).toEqual({ cost: 14_000n, unsettled: 14_000n, unsettledCalls: 1 });
     const call = { ...(recordFixtureCall()), cost: 7_500n, unsettled: 7_000n, attempts: 2, finishReason: 'stop' as const };
     journal.settle(handle, spec('q1'), call, 30_000n);
+    // A group commit: until the turn ends, a kill would leave the call at its reservation, never at less.
+    expect(rows(home.dir).map((r) => [r.status, r.cost_pico])).toEqual([['pending', 14_000n]]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(rows(home.dir).map((r) => [r.status, r.cost_pico, r.unsettled_pico, r.baseline_cost_pico, r.finish_reason, r.attempts])).toEqual([['ok', 7_500n, 7_000n, 30_000n, 'stop', 2n]]);
     expect(ledger.jobSpend('job-1')).toEqual({ cost: 7_500n, unsettled: 7_000n, unsettledCalls: 1 });
     ledger.close();

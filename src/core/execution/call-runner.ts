@@ -52,6 +52,8 @@ export interface CallJournal {
   record(spec: CallSpec, call: CallRecord, baselineCost?: Pico | undefined): void;
   /** Calls already over, written down together (one transaction: a batch's results arrive by the thousand). */
   recordAll?(calls: readonly { spec: CallSpec; call: CallRecord; baselineCost?: Pico | undefined }[]): void;
+  /** Commits at once what waits for the next commit (settles wait at most for the end of the turn). */
+  flush?(): void;
   /** How many calls this job has written down for the prompt (a batch job read again after a kill). */
   callCount?(promptId: string): number;
   /** A cascade kept this call's answer: it carries the prompt's baseline cost. */
