@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,23 +50,24 @@ export function displayPath(path: string, cwd: string): string {
 }
 
 const PACKAGE_JSON = packageFile('package.json');
-const CATALOGUE_PACKAGE_JSON = packageFile('node_modules/@pydantic/genai-prices/package.json');
-
-/** The catalogue's package.json (its version), found where npm installs it, else through Node's resolver. */
-function catalogueIdentity(): string {
+/** A package's package.json (its version), found where npm installs it, else through Node's resolver. */
+function packageIdentity(name: string): string {
   try {
-    return readFileSync(CATALOGUE_PACKAGE_JSON, 'utf8');
+    return readFileSync(packageFile(`node_modules/${name}/package.json`), 'utf8');
   } catch {
     // Hoisted elsewhere (frugal installed as a dependency): identify it by its module file.
-    const file = statSync(fileURLToPath(import.meta.resolve('@pydantic/genai-prices')));
+    const file = statSync(createRequire(import.meta.url).resolve(name));
     return `${file.size}:${file.mtimeMs}`;
   }
 }
 
-/** What a cached policy depends on besides its own text: this frugal and this price catalogue. */
+/**
+ * What a cached policy depends on besides its own text: this frugal, the price catalogue, and RE2
+ * (a cached policy's regexes compiled with it, and compile again only when they first run).
+ */
 function cacheSalt(): string {
   const own = statSync(PACKAGE_JSON);
-  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}\0${catalogueIdentity()}`;
+  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}\0${packageIdentity('@pydantic/genai-prices')}\0${packageIdentity('re2js')}`;
 }
 
 /**
