@@ -16,10 +16,11 @@
 //
 // Every output file sits in dist/ itself, no sub-folders: src/package-root.ts relies on it.
 import { rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const nodeRequire = createRequire(import.meta.url);
 
 // Not bundled: the SDKs, Ink and React (large, and the live path is long anyway), SQLite (a native
 // addon), and the two packages that are mostly data (the tokenizer's vocabulary and the price
@@ -41,9 +42,16 @@ const liveEntry = (id) => Object.entries(LIVE).find(([, file]) => id === `${root
 // - re2js: RE2 (some 250 kB of code, and its set-up) is needed only when a policy regex has to run,
 //   which most prompts are decided without (src/core/routing/safe-regex.ts); matching is synchronous,
 //   so it is required, from the package's CommonJS build.
+// - node:fs/promises: not in Node's start-up snapshot (it brings streams, readline and more); the
+//   run command's flags import readFile from it for --system-file and --schema only.
+const fromSrc = (importer) => importer.startsWith(`${root}src/`);
 const LAZY = [
   { id: 'node:child_process', for: (importer) => importer.includes('/node_modules/commander/'), exports: ['default'] },
-  { id: 're2js', for: (importer) => importer.startsWith(`${root}src/`), exports: ['RE2JS'] },
+  { id: 're2js', for: fromSrc, exports: ['RE2JS'] },
+  { id: 'node:fs/promises', for: fromSrc, exports: Object.keys(nodeRequire('node:fs/promises')) },
+  // Bundled, but run only when a schema is compiled: validating a policy without a class schema
+  // (the usual routes.yaml changed) does not build Ajv's keyword tables.
+  { id: 'ajv', for: (importer) => importer === `${root}src/core/quality/json-schema.ts`, exports: ['Ajv'], bundled: true, classes: ['Ajv'] },
 ];
 const lazyModules = {
   name: 'lazy-modules',
@@ -54,13 +62,22 @@ const lazyModules = {
   load(id) {
     const lazy = LAZY.find((l) => id === `\0lazy:${l.id}`);
     if (!lazy) return null;
+    // Objects (and classes used through their static members) become proxies; functions, wrappers.
     const proxy = (get) =>
       `new Proxy({}, { get: (_, key) => { const target = ${get}; const v = target[key]; return typeof v === 'function' ? v.bind(target) : v; } })`;
+    const real = lazy.id.startsWith('node:') ? nodeRequire(lazy.id) : undefined;
+    const constructible = (name) =>
+      `new Proxy(function () {}, { construct: (_, args) => Reflect.construct(load().${name}, args), get: (_, key) => load().${name}[key] })`;
+    const stand = (name) =>
+      lazy.classes?.includes(name) ? constructible(name) : typeof real?.[name] === 'function' ? `(...args) => load().${name}(...args)` : proxy(`load().${name}`);
+    // A bundled package is required through the bundle (Rolldown runs its module on that first call);
+    // the others from node_modules at run time.
+    const requireIt = lazy.bundled ? `require(${JSON.stringify(lazy.id)})` : `createRequire(import.meta.url)(${JSON.stringify(lazy.id)})`;
     return [
       `import { createRequire } from 'node:module';`,
       `let real;`,
-      `const load = () => (real ??= createRequire(import.meta.url)(${JSON.stringify(lazy.id)}));`,
-      ...lazy.exports.map((name) => (name === 'default' ? `export default ${proxy('load()')};` : `export const ${name} = ${proxy(`load().${name}`)};`)),
+      `const load = () => (real ??= ${requireIt});`,
+      ...lazy.exports.map((name) => (name === 'default' ? `export default ${proxy('load()')};` : `export const ${name} = ${stand(name)};`)),
     ].join('\n');
   },
 };

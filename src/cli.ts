@@ -71,9 +71,15 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
 
 function processContext(): Context {
   return {
-    stdin: process.stdin,
+    // Getters: Node builds each stream (a socket for a pipe, loading net) only when first used, and
+    // a --quiet one-shot never writes to stderr.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
-    stderr: process.stderr,
+    get stderr() {
+      return process.stderr;
+    },
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

@@ -50,13 +50,24 @@ export function displayPath(path: string, cwd: string): string {
 }
 
 const PACKAGE_JSON = packageFile('package.json');
-/** A package's package.json (its version), found where npm installs it, else through Node's resolver. */
-function packageIdentity(name: string): string {
+
+/** A package's version, from its package.json where npm installs it, else through Node's resolver. */
+function packageVersion(name: string): string {
+  const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
   try {
-    return readFileSync(packageFile(`node_modules/${name}/package.json`), 'utf8');
+    return String(read(fileURLToPath(packageFile(`node_modules/${name}/package.json`))).version);
   } catch {
-    // Hoisted elsewhere (frugal installed as a dependency): identify it by its module file.
-    const file = statSync(createRequire(import.meta.url).resolve(name));
+    // Hoisted elsewhere (frugal installed as a dependency): the package.json above its entry file.
+    const entry = createRequire(import.meta.url).resolve(name);
+    for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+      try {
+        const pkg = read(join(dir, 'package.json'));
+        if (pkg.name === name) return String(pkg.version);
+      } catch {
+        // none here
+      }
+    }
+    const file = statSync(entry);
     return `${file.size}:${file.mtimeMs}`;
   }
 }
@@ -67,7 +78,7 @@ function packageIdentity(name: string): string {
  */
 function cacheSalt(): string {
   const own = statSync(PACKAGE_JSON);
-  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}\0${packageIdentity('@pydantic/genai-prices')}\0${packageIdentity('re2js')}`;
+  return `${own.size}:${own.mtimeMs}\0${packageVersion('@pydantic/genai-prices')}\0${packageVersion('re2js')}`;
 }
 
 /**
