@@ -11,7 +11,7 @@ import { baseEnv, BIN, spawnCli } from '../helpers/cli.js';
 import { ROOT } from '../support.js';
 import { requireBuild, tempDir } from './cli.js';
 
-const { checksum } = createRequire(import.meta.url)('../../bin/code-cache.js') as { checksum: (b: Buffer) => number };
+const { checksum, HEADER } = createRequire(import.meta.url)('../../bin/code-cache.js') as { checksum: (b: Buffer) => number; HEADER: number };
 const QUESTION = 'What is the capital of Australia?\n';
 const tmp = tempDir();
 beforeAll(requireBuild);
@@ -39,13 +39,14 @@ describe.concurrent('the code cache (bin/code-cache.js)', () => {
     expect(codeFiles(home).map((f) => readFileSync(f))).toEqual(files.map((f) => readFileSync(f)));
   });
 
-  it('a file spoilt in any way (a flipped bit, cut short, garbage, empty, made for another source) changes nothing, and is written again', async () => {
+  it('a file spoilt in any way (a flipped bit, cut short, garbage, empty, made for another source or an older one) changes nothing, and is written again', async () => {
     const spoilers: [string, (b: Buffer) => Buffer][] = [
       ['a flipped bit in the compiled code', (b) => Buffer.from(b.map((x, i) => (i === b.length >> 1 ? x ^ 0x10 : x)))],
       ['cut short', (b) => b.subarray(0, b.length >> 1)],
       ['garbage', (b) => Buffer.alloc(b.length, 0x5a)],
       ['empty', () => Buffer.alloc(0)],
       ['made for a source of another length', (b) => Buffer.from(b.map((x, i) => (i === 4 ? x ^ 1 : x)))],
+      ['made for the source as it was before it changed', (b) => Buffer.from(b.map((x, i) => (i === 16 ? x ^ 1 : x)))],
     ];
     const home = join(tmp.path, 'spoilt');
     await oneShot(home);
@@ -63,7 +64,7 @@ describe.concurrent('the code cache (bin/code-cache.js)', () => {
       for (const [f, bad] of spoilt) {
         const now = readFileSync(f);
         expect(now.equals(bad), `${what}: ${f}`).toBe(false);
-        expect(checksum(now.subarray(16)), `${what}: ${f}`).toBe(now.readUInt32LE(12));
+        expect(checksum(now.subarray(HEADER)), `${what}: ${f}`).toBe(now.readUInt32LE(12));
       }
     }
   }, 60_000);
