@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+'use strict';
+// CommonJS, like the bundle it loads (bin/package.json, dist/package.json): see scripts/build.js.
+const { join } = require('node:path');
 
-main(process.argv);
+const dist = join(__dirname, '..', 'dist');
+require('./code-cache.js').install(dist, process.env);
+require(join(dist, 'cli.js')).main(process.argv);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './core/errors.js';
+import { applyConfig } from './commands/apply-config.js';
 import type { Context } from './commands/context.js';
+import { readConfig } from './io/config-file.js';
 import { packageFile } from './package-root.js';
 import { safeText } from './view/safe-text.js';
 
@@ -59,8 +61,6 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
     .exitOverride()
     // Defaults from config.yaml fill what the command line left out.
     .hook('preAction', async (_program, action) => {
-      const { readConfig } = await import('./io/config-file.js');
-      const { applyConfig } = await import('./commands/apply-config.js');
       applyConfig(action, await readConfig(ctx.env));
     });
   for (const make of await commandsFor(argv)) {
@@ -71,9 +71,15 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
 
 function processContext(): Context {
   return {
-    stdin: process.stdin,
+    // Getters: Node builds each stream (a socket for a pipe, loading net) only when first used, and
+    // a --quiet one-shot never writes to stderr.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
-    stderr: process.stderr,
+    get stderr() {
+      return process.stderr;
+    },
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

@@ -4,6 +4,7 @@ import { dryRun } from '../core/execution/dry-run.js';
 import { UserError } from '../core/errors.js';
 import type { RunEvent } from '../core/execution/events.js';
 import { didYouMean } from '../core/policy/suggest.js';
+import { similarMatchers } from '../core/routing/similar.js';
 import { sourceText } from '../core/prompt.js';
 import { countInput, readPrompts, type InputOptions } from '../io/input.js';
 import { AFTER_RUN, openOutput, writeJsonFile } from '../io/json-file.js';
@@ -89,8 +90,8 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
   let code: number;
   if (opts.dryRun) {
     if (opts.resume) throw new UserError('--resume goes with a live run, not --dry-run');
-    const { dryRunFeatures } = await import('./dry-run-features.js');
-    const features = await dryRunFeatures(ctx, policy, counter, opts);
+    // The features step (and the embedder it opens) loads only for policies with similar_to classes.
+    const features = similarMatchers(policy).length > 0 ? await (await import('./dry-run-features.js')).dryRunFeatures(ctx, policy, counter, opts) : undefined;
     const out = opts.output ? await openOutput(opts.output) : ctx.stdout;
     const writer = new ResultWriter(out, 'batch');
     const emit = (e: RunEvent) => {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,23 +49,35 @@ export function displayPath(path: string, cwd: string): string {
 }
 
 const PACKAGE_JSON = packageFile('package.json');
-const CATALOGUE_PACKAGE_JSON = packageFile('node_modules/@pydantic/genai-prices/package.json');
 
-/** The catalogue's package.json (its version), found where npm installs it, else through Node's resolver. */
-function catalogueIdentity(): string {
+/** A package's version, from its package.json where npm installs it, else through Node's resolver. */
+function packageVersion(name: string): string {
+  const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
   try {
-    return readFileSync(CATALOGUE_PACKAGE_JSON, 'utf8');
+    return String(read(fileURLToPath(packageFile(`node_modules/${name}/package.json`))).version);
   } catch {
-    // Hoisted elsewhere (frugal installed as a dependency): identify it by its module file.
-    const file = statSync(fileURLToPath(import.meta.resolve('@pydantic/genai-prices')));
+    // Hoisted elsewhere (frugal installed as a dependency): the package.json above its entry file.
+    const entry = createRequire(import.meta.url).resolve(name);
+    for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+      try {
+        const pkg = read(join(dir, 'package.json'));
+        if (pkg.name === name) return String(pkg.version);
+      } catch {
+        // none here
+      }
+    }
+    const file = statSync(entry);
     return `${file.size}:${file.mtimeMs}`;
   }
 }
 
-/** What a cached policy depends on besides its own text: this frugal and this price catalogue. */
+/**
+ * What a cached policy depends on besides its own text: this frugal, the price catalogue, and RE2
+ * (a cached policy's regexes compiled with it, and compile again only when they first run).
+ */
 function cacheSalt(): string {
   const own = statSync(PACKAGE_JSON);
-  return `${readFileSync(PACKAGE_JSON, 'utf8').length}:${own.mtimeMs}\0${catalogueIdentity()}`;
+  return `${own.size}:${own.mtimeMs}\0${packageVersion('@pydantic/genai-prices')}\0${packageVersion('re2js')}`;
 }
 
 /**

@@ -45,12 +45,12 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, files: Polic
     name: c.name,
     description: c.description,
     route: c.route,
-    when: compileMatcher(c.when, ['classes', i, 'when'], files),
+    when: compileMatcher(c.when, ['classes', i, 'when'], files, true),
     schema: c.schema,
   }));
   const cascades = new Map<string, Cascade>();
   for (const [name, c] of Object.entries(input.cascades ?? {})) {
-    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], files }), spec: c.accept });
+    cascades.set(name, { name, try: c.try, accept: compileCheck(c.accept, ['cascades', name, 'accept'], { models: [...models.keys()], files, validated: true }), spec: c.accept });
   }
   // No baseline named: compare against the model with the highest output price.
   const baseline = input.baseline ?? [...models.values()].sort((a, b) => b.pricing.rates.output.base - a.pricing.rates.output.base)[0]!.alias;

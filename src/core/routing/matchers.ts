@@ -2,7 +2,7 @@ import type { MatcherInput } from '../policy/schema.js';
 import type { PromptRecord } from '../prompt.js';
 import type { Scorer } from '../quality/scorer.js';
 import { NO_FILES, type PolicyFiles } from './checks/compile.js';
-import { compileSafeRegex, RegexSyntaxError, type SafeRegex } from './safe-regex.js';
+import { compileSafeRegex, RegexSyntaxError, validatedSafeRegex, type SafeRegex } from './safe-regex.js';
 
 export type FieldValue = string | number | boolean | null;
 
@@ -65,20 +65,23 @@ export class MatcherCompileError extends Error {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function compileRegex(source: string, path: (string | number)[]): SafeRegex {
+function compileRegex(source: string, path: (string | number)[], validated: boolean): SafeRegex {
   try {
-    return compileSafeRegex(source);
+    return validated ? validatedSafeRegex(source) : compileSafeRegex(source);
   } catch (err) {
     if (!(err instanceof RegexSyntaxError)) throw err;
     throw new MatcherCompileError(`regex does not compile: ${err.message}`, path);
   }
 }
 
-/** Compile a validated condition. A mapping with several keys means all of them. */
-export function compileMatcher(input: MatcherInput, path: (string | number)[], files: PolicyFiles = NO_FILES): Matcher {
+/**
+ * Compile a condition that passed the schema. A mapping with several keys means all of them.
+ * `validated`: the whole policy validated before, so its regexes compile (RE2 compiles them on first use).
+ */
+export function compileMatcher(input: MatcherInput, path: (string | number)[], files: PolicyFiles = NO_FILES, validated = false): Matcher {
   const parts: Matcher[] = [];
   if (input.regex !== undefined) {
-    parts.push({ kind: 'regex', re: compileRegex(input.regex, [...path, 'regex']), source: input.regex });
+    parts.push({ kind: 'regex', re: compileRegex(input.regex, [...path, 'regex'], validated), source: input.regex });
   }
   if (input.keywords !== undefined) {
     const words = input.keywords.map((w) => w.trim()).filter(Boolean);
@@ -96,12 +99,12 @@ export function compileMatcher(input: MatcherInput, path: (string | number)[], f
     }
   }
   if (input.all !== undefined) {
-    parts.push({ kind: 'all', of: input.all.map((m, i) => compileMatcher(m, [...path, 'all', i], files)) });
+    parts.push({ kind: 'all', of: input.all.map((m, i) => compileMatcher(m, [...path, 'all', i], files, validated)) });
   }
   if (input.any !== undefined) {
-    parts.push({ kind: 'any', of: input.any.map((m, i) => compileMatcher(m, [...path, 'any', i], files)) });
+    parts.push({ kind: 'any', of: input.any.map((m, i) => compileMatcher(m, [...path, 'any', i], files, validated)) });
   }
-  if (input.not !== undefined) parts.push({ kind: 'not', of: compileMatcher(input.not, [...path, 'not'], files) });
+  if (input.not !== undefined) parts.push({ kind: 'not', of: compileMatcher(input.not, [...path, 'not'], files, validated) });
   if (input.similar_to !== undefined) {
     const at = [...path, 'similar_to'];
     const { examples, examples_file: file, threshold } = input.similar_to;

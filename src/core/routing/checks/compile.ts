@@ -1,7 +1,7 @@
 import { formatPath } from '../../errors.js';
 import { didYouMean } from '../../policy/suggest.js';
 import type { Scorer } from '../../quality/scorer.js';
-import { compileSafeRegex, REGEX_HINT, RegexSyntaxError } from '../safe-regex.js';
+import { compileSafeRegex, REGEX_HINT, RegexSyntaxError, validatedSafeRegex } from '../safe-regex.js';
 import { DEFAULT_JUDGE_PROMPT, DEFAULT_VERDICT } from './judge.js';
 import type { CheckInput } from './schema.js';
 import type { Check, SchemaValidator } from './types.js';
@@ -22,6 +22,8 @@ export interface CheckEnv {
   /** The policy's model aliases, for judges. */
   models: string[];
   files: PolicyFiles;
+  /** The whole policy validated before, so its regexes compile: RE2 compiles them on first use. */
+  validated?: boolean;
 }
 
 export class CheckCompileError extends Error {
@@ -36,9 +38,9 @@ export class CheckCompileError extends Error {
 
 type Path = (string | number)[];
 
-function regex(source: string, path: Path) {
+function regex(source: string, path: Path, env: CheckEnv) {
   try {
-    return compileSafeRegex(source);
+    return env.validated ? validatedSafeRegex(source) : compileSafeRegex(source);
   } catch (err) {
     if (!(err instanceof RegexSyntaxError)) throw err;
     throw new CheckCompileError(`regex does not compile: ${err.message}`, path, REGEX_HINT);
@@ -56,7 +58,7 @@ export function compileCheck(input: CheckInput, path: Path, env: CheckEnv): Chec
   const id = formatPath(path);
   const at = (key: string | number, ...more: Path) => ({ id: formatPath([...path, key, ...more]), path: [...path, key, ...more] });
   const parts: Check[] = [];
-  if (input.regex !== undefined) parts.push({ id: at('regex').id, kind: 'regex', re: regex(input.regex, at('regex').path) });
+  if (input.regex !== undefined) parts.push({ id: at('regex').id, kind: 'regex', re: regex(input.regex, at('regex').path, env) });
   if (input.contains !== undefined) parts.push({ id: at('contains').id, kind: 'contains', text: input.contains });
   if (input.min_answer_tokens !== undefined) parts.push({ id: at('min_answer_tokens').id, kind: 'min_answer_tokens', n: input.min_answer_tokens });
   if (input.max_answer_tokens !== undefined) parts.push({ id: at('max_answer_tokens').id, kind: 'max_answer_tokens', n: input.max_answer_tokens });
@@ -98,7 +100,7 @@ export function compileCheck(input: CheckInput, path: Path, env: CheckEnv): Chec
     }
     const template = j.prompt ?? DEFAULT_JUDGE_PROMPT;
     if (!template.includes('{answer}')) throw new CheckCompileError('the judge prompt never shows the answer', at('judge', 'prompt').path, 'write {answer} (and {question}) where they go in the prompt');
-    parts.push({ id: at('judge').id, kind: 'judge', model: j.model, template, verdict: regex(j.verdict ?? DEFAULT_VERDICT, at('judge', 'verdict').path) });
+    parts.push({ id: at('judge').id, kind: 'judge', model: j.model, template, verdict: regex(j.verdict ?? DEFAULT_VERDICT, at('judge', 'verdict').path, env) });
   }
   if (input.score !== undefined) {
     const { id: sid, path: spath } = at('score');

@@ -1,0 +1,113 @@
+'use strict';
+// A V8 code cache for the bundle (Node 20 has no module.enableCompileCache): the first run of a
+// chunk keeps the code V8 compiled for it, next to the policy cache ($XDG_CACHE_HOME/frugal/code,
+// else ~/.cache/frugal/code); later runs start from it instead of parsing and compiling again.
+//
+// Only chunks whose file name carries their content hash (dist/warm-AbCd1234.js) are cached, so a
+// rebuilt bundle never meets code compiled for another, and only those without import(), which
+// code compiled this way cannot do on Node 20 (scripts/build.js leaves it only where the live views
+// load); each file also records the length and modification time of the source it was made from
+// and a checksum of its bytes, because V8 (as Node 20 builds it) compares only the source's length
+// and does not verify the data. A file that is missing, stale, corrupt or rejected by V8 (another
+// Node) costs one ordinary compile and is written again; nothing about the cache can make a run
+// fail.
+const Module = require('node:module');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
+
+const HASHED = /-[\w-]{8}\.js$/;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+const MAGIC = 0x31475246; // "FRG1"
+// magic, source length, data length, data checksum (uint32 each), source mtime (float64)
+const HEADER = 24;
+
+/** FNV-1a over 32-bit words: every change to a single word changes the result. */
+function checksum(bytes) {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
+  const words = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
+  let h = 0x811c9dc5 ^ bytes.length;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  for (let i = words.length << 2; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** The folder for this copy of frugal: installs side by side keep their own. */
+function folder(env, dist) {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  if (!base) return undefined;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dist.length; i++) h = Math.imul(h ^ dist.charCodeAt(i), 0x01000193);
+  return join(base, 'frugal', 'code', (h >>> 0).toString(16).padStart(8, '0'));
+}
+
+/** The cached data for this source, or undefined when there is none that checks out. */
+function read(file, source) {
+  let buf;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (buf.length <= HEADER || buf.readUInt32LE(0) !== MAGIC || buf.readUInt32LE(4) !== source.length || buf.readUInt32LE(8) !== buf.length - HEADER) return undefined;
+  if (buf.readDoubleLE(16) !== source.mtimeMs) return undefined;
+  const data = buf.subarray(HEADER);
+  return checksum(data) === buf.readUInt32LE(12) ? data : undefined;
+}
+
+function write(file, source, data) {
+  const header = Buffer.alloc(HEADER);
+  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt32LE(source.length, 4);
+  header.writeUInt32LE(data.length, 8);
+  header.writeUInt32LE(checksum(data), 12);
+  header.writeDoubleLE(source.mtimeMs, 16);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.concat([header, data]), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** Compile the bundle's chunks in `dist` through the cache from now on. Does nothing where it cannot. */
+function install(dist, env) {
+  const dir = folder(env, dist);
+  if (!dir) return;
+  const suffix = `.${process.version}-${process.arch}.bin`;
+  const compile = Module.prototype._compile;
+  const made = [];
+  Module.prototype._compile = function (content, filename) {
+    if (dirname(filename) !== dist || !HASHED.test(filename) || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
+    const file = join(dir, basename(filename, '.js') + suffix);
+    let source;
+    try {
+      source = { length: content.length, mtimeMs: statSync(filename).mtimeMs };
+    } catch {
+      return compile.call(this, content, filename);
+    }
+    const cachedData = read(file, source);
+    let script;
+    try {
+      script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    } catch {
+      return compile.call(this, content, filename); // let Node report it as it would
+    }
+    if (cachedData === undefined || script.cachedDataRejected) made.push({ script, file, source });
+    const fn = script.runInThisContext({ displayErrors: true });
+    return fn.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dist);
+  };
+  process.once('exit', () => {
+    if (made.length === 0) return;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      for (const { script, file, source } of made) write(file, source, script.createCachedData());
+      // Chunks of earlier builds of this copy are gone from dist/: their code goes too.
+      const chunks = new Set(readdirSync(dist));
+      for (const name of readdirSync(dir)) {
+        if (!chunks.has(name.replace(/\.v[^-]+-[^.]+\.bin(\.\d+\.tmp)?$/, '.js'))) rmSync(join(dir, name), { force: true });
+      }
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  });
+}
+
+module.exports = { install, checksum, HEADER };
