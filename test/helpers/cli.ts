@@ -3,13 +3,26 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { runFrugal } from '../../src/cli.js';
 import type { Context } from '../../src/commands/context.js';
 import { ROOT } from '../support.js';
 
 export { ROOT } from '../support.js';
 export const BIN = join(ROOT, 'bin', 'frugal.js');
-const TEST_HOME = mkdtempSync(join(tmpdir(), 'frugal-home-'));
+
+/**
+ * The throwaway home of the test file now running. Test files share a worker and this module
+ * (vitest.config.ts: isolate false), so the home is keyed by the file: a file's ledger and cache
+ * never see another file's calls.
+ */
+const homes = new Map<string, string>();
+function testHome(): string {
+  const file = expect.getState().testPath ?? '';
+  let home = homes.get(file);
+  if (home === undefined) homes.set(file, (home = mkdtempSync(join(tmpdir(), 'frugal-home-'))));
+  return home;
+}
 
 export interface CliResult {
   code: number | null;
@@ -42,7 +55,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     env[k] = v;
   }
   // The ledger and cache of every test run go to a throwaway folder, never the user's.
-  return { ...env, NO_COLOR: '1', FRUGAL_HOME: TEST_HOME, XDG_CACHE_HOME: join(TEST_HOME, 'cache'), ...extra };
+  const home = testHome();
+  return { ...env, NO_COLOR: '1', FRUGAL_HOME: home, XDG_CACHE_HOME: join(home, 'cache'), ...extra };
 }
 
 /**
