@@ -58,7 +58,7 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
   it('a stream or body that stalls after the headers times out within the deadline', async () => {
     fake().enqueueFaults([{ kind: 'stall' }]);
     const started = Date.now();
-    const err = await failure(make(undefined, 300), model, stream);
+    const err = await failure(make(undefined, 100), model, stream);
     expect(err.kind).toBe('timeout');
     expect(err.message).toContain('model "smart"');
     expect(Date.now() - started).toBeLessThan(3000);
@@ -67,7 +67,7 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
   it('a body that trickles in one byte at a time times out within the deadline', async () => {
     fake().enqueueFaults([{ kind: 'trickle', intervalMs: 20 }]);
     const started = Date.now();
-    const err = await failure(make(undefined, 300), model, stream);
+    const err = await failure(make(undefined, 100), model, stream);
     expect(err.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3000);
   });
