@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,12 +157,13 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  function load(name: string, html: string): { status: number | null; dom: string; stderr: string; url: string } {
+  /** Loads the page in a Chromium of its own; the two tests below do so at once (most of a load is waiting). */
+  function load(name: string, html: string): Promise<{ status: number | null; dom: string; stderr: string; url: string }> {
     const file = join(dir, name);
     writeFileSync(file, html);
     const url = pathToFileURL(file).href;
     const profile = mkdtempSync(join(dir, 'profile-'));
-    const r = spawnSync(
+    const child = spawn(
       CHROMIUM,
       [
         '--headless',
@@ -180,9 +181,16 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
         '--dump-dom',
         url,
       ],
-      { encoding: 'utf8', timeout: 60_000 },
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
     );
-    return { status: r.status, dom: r.stdout, stderr: r.stderr, url };
+    let dom = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (dom += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    return new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, dom, stderr, url }));
+    });
   }
 
   /**
@@ -196,8 +204,8 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
       .filter((l) => /:CONSOLE[:(]/.test(l) || (l.includes('FileURLLoader::Start:') && !l.trimEnd().endsWith(url)));
   }
 
-  it('renders the report without errors, loading nothing but the file', () => {
-    const { status, dom, stderr, url } = load('report.html', renderHtml(hostile(), OPTIONS));
+  it.concurrent('renders the report without errors, loading nothing but the file', async ({ expect }) => {
+    const { status, dom, stderr, url } = await load('report.html', renderHtml(hostile(), OPTIONS));
     expect(status, stderr).toBe(0);
     expect(pageProblems(stderr, url)).toEqual([]);
     expect(stderr).toContain(`FileURLLoader::Start: ${url}`);
@@ -212,12 +220,12 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     expect(rows(dom, 'regressions')).toEqual({ head: 1, body: 5 });
   });
 
-  it('would notice a page that fetches or runs something (the check above is not vacuous)', () => {
+  it.concurrent('would notice a page that fetches or runs something (the check above is not vacuous)', async ({ expect }) => {
     const broken = renderHtml(COMPARE_REPORT, OPTIONS).replace(
       '</main>',
       '<img src="http://example.invalid/pixel.png"><img src="missing.png"><script>console.error("boom")</script></main>',
     );
-    const { status, stderr, url } = load('broken.html', broken);
+    const { status, stderr, url } = await load('broken.html', broken);
     expect(status).toBe(0);
     const problems = pageProblems(stderr, url).join('\n');
     expect(problems).toContain("Loading the image 'http://example.invalid/pixel.png' violates");
