@@ -104,16 +104,18 @@ describe('no sequence of timeouts, drops, kills and resumes takes billed spend p
         ['run', '--routes', routes, input, '-o', out, '--max-spend', String(CAP_USD), '--max-tokens', String(MAX_TOKENS), '-c', '4', '--timeout', '0.3', '--retries', '2', '-q', ...(round > 0 ? ['--resume'] : [])],
         {
           env,
-          onSpawn: (child) => {
-            if (!kill) return;
-            // Mid-run: once the server has seen a few more of this run's requests.
-            const at = server.requests.length + 1 + Math.floor(rand() * 8);
-            const timer = setInterval(() => {
-              if (server.requests.length < at && child.exitCode === null) return;
-              clearInterval(timer);
-              child.kill(kill);
-            }, 5);
-          },
+          // A process to kill; the rounds after the kills run in process.
+          onSpawn: kill
+            ? (child) => {
+                // Mid-run: once the server has seen a few more of this run's requests.
+                const at = server.requests.length + 1 + Math.floor(rand() * 8);
+                const timer = setInterval(() => {
+                  if (server.requests.length < at && child.exitCode === null) return;
+                  clearInterval(timer);
+                  child.kill(kill);
+                }, 5);
+              }
+            : undefined,
         },
       );
       const billed = billedUsd(server.requests);
