@@ -107,12 +107,13 @@ describe('no sequence of timeouts, drops, kills and resumes takes billed spend p
           // A process to kill; the rounds after the kills run in process.
           onSpawn: kill
             ? (child) => {
-                // Mid-run: once the server has seen a few more of this run's requests, and while one
-                // of them is in flight. (Not later: a run that has finished has let go of Ctrl-C, and a
-                // check made late, on a loaded machine, could land a SIGTERM in its last moments.)
+                // Mid-run: once the server has seen a few more of this run's requests. A SIGTERM also
+                // waits for one of them to be in flight: a run that has finished has let go of Ctrl-C,
+                // and a check made late, on a loaded machine, could land it in the run's last moments.
                 const at = server.requests.length + 1 + Math.floor(rand() * 8);
+                const inFlight = () => kill === 'SIGKILL' || server.requests.some((q) => q.outcome === 'pending');
                 const timer = setInterval(() => {
-                  if (server.requests.length < at || !server.requests.some((q) => q.outcome === 'pending')) return;
+                  if (child.exitCode === null && (server.requests.length < at || !inFlight())) return;
                   clearInterval(timer);
                   child.kill(kill);
                 }, 5);
