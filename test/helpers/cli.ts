@@ -3,13 +3,26 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { runFrugal } from '../../src/cli.js';
 import type { Context } from '../../src/commands/context.js';
 import { ROOT } from '../support.js';
 
 export { ROOT } from '../support.js';
 export const BIN = join(ROOT, 'bin', 'frugal.js');
-const TEST_HOME = mkdtempSync(join(tmpdir(), 'frugal-home-'));
+
+/**
+ * The throwaway home of the test file now running. Test files share a worker and this module
+ * (vitest.config.ts: isolate false), so the home is keyed by the file: a file's ledger and cache
+ * never see another file's calls.
+ */
+const homes = new Map<string, string>();
+function testHome(): string {
+  const file = expect.getState().testPath ?? '';
+  let home = homes.get(file);
+  if (home === undefined) homes.set(file, (home = mkdtempSync(join(tmpdir(), 'frugal-home-'))));
+  return home;
+}
 
 export interface CliResult {
   code: number | null;
@@ -23,7 +36,7 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Written to stdin, which is then closed; without it stdin is closed at once. */
   stdin?: string | Buffer;
-  /** The umask the process starts with (a real process, through /bin/sh, which can set it). */
+  /** The umask the invocation runs with (in process: this process's, for its duration; spawned: through /bin/sh). */
   umask?: number;
   /**
    * Called once the process has started, e.g. to send it signals. Giving it runs the built CLI
@@ -42,7 +55,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
     env[k] = v;
   }
   // The ledger and cache of every test run go to a throwaway folder, never the user's.
-  return { ...env, NO_COLOR: '1', FRUGAL_HOME: TEST_HOME, XDG_CACHE_HOME: join(TEST_HOME, 'cache'), ...extra };
+  const home = testHome();
+  return { ...env, NO_COLOR: '1', FRUGAL_HOME: home, XDG_CACHE_HOME: join(home, 'cache'), ...extra };
 }
 
 /**
@@ -51,7 +65,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
  * process of the built CLI.
  */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return options.onSpawn || options.umask !== undefined ? spawnCli(args, options) : runInProcess(args, options);
+  return options.onSpawn ? spawnCli(args, options) : runInProcess(args, options);
 }
 
 class Sink extends Writable {
@@ -69,27 +83,31 @@ function stdinOf(input: string | Buffer | undefined): Readable {
 
 /**
  * The commands open relative paths (-o, --summary-json, input files) against the process's working
- * directory, not ctx.cwd, so a run in another folder changes into it for its duration; such runs
- * take turns. Runs in ROOT (the default) do not wait, and are given absolute paths by the tests.
+ * directory, not ctx.cwd, so a run in another folder changes into it for its duration; a run with a
+ * `umask` sets this process's for its duration. Such runs take turns. Runs in ROOT (the default)
+ * without a umask do not wait (so do not run a umask test beside others), and are given absolute
+ * paths by the tests.
  */
-let cwdTurn: Promise<unknown> = Promise.resolve();
+let turns: Promise<unknown> = Promise.resolve();
 
-function inFolder<T>(cwd: string, run: () => Promise<T>): Promise<T> {
-  if (cwd === ROOT) return run();
-  const turn = cwdTurn.then(async () => {
+function inTurn<T>(cwd: string, umask: number | undefined, run: () => Promise<T>): Promise<T> {
+  if (cwd === ROOT && umask === undefined) return run();
+  const turn = turns.then(async () => {
     process.chdir(cwd);
+    const before = umask === undefined ? undefined : process.umask(umask);
     try {
       return await run();
     } finally {
+      if (before !== undefined) process.umask(before);
       process.chdir(ROOT);
     }
   });
-  cwdTurn = turn.catch(() => undefined);
+  turns = turn.catch(() => undefined);
   return turn;
 }
 
 function runInProcess(args: string[], options: CliOptions): Promise<CliResult> {
-  return inFolder(options.cwd ?? ROOT, () => invokeInProcess(args, options));
+  return inTurn(options.cwd ?? ROOT, options.umask, () => invokeInProcess(args, options));
 }
 
 async function invokeInProcess(args: string[], options: CliOptions): Promise<CliResult> {

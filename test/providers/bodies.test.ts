@@ -61,6 +61,13 @@ const paths: Path[] = [
   },
 ];
 
+/** The bodies without a system prompt or an answer cap. */
+const BARE: Record<Path['api'], object> = {
+  chat: { model: 'm', messages: [{ role: 'user', content: PROMPT }] },
+  responses: { model: 'm', input: [{ role: 'user', content: PROMPT }], store: false },
+  messages: { model: 'm', max_tokens: 4096, messages: [{ role: 'user', content: PROMPT }] },
+};
+
 const request = (extra: Partial<GenerateRequest>): GenerateRequest => ({
   model: 'm',
   system: 'Be brief.',
@@ -100,9 +107,6 @@ describe.each(paths)('$api request bodies', (p) => {
 
   it('omits the answer cap when none is set (the Messages API, which requires one, gets the default)', async () => {
     await p.make().generate(request({ maxTokens: undefined, system: undefined }));
-    const body = fake().requests[0]!.body as Record<string, unknown>;
-    expect(body['max_completion_tokens'] ?? body['max_output_tokens']).toBeUndefined();
-    expect(body['max_tokens']).toBe(p.api === 'messages' ? 4096 : undefined);
-    expect(JSON.stringify(body)).not.toContain('Be brief.');
+    expect(fake().requests[0]!.body).toEqual(BARE[p.api]);
   });
 });

@@ -117,8 +117,19 @@ describe.each(paths)('$name', ({ make, model, stream }) => {
     fake().enqueueFaults([{ kind: 'stall' }]);
     const controller = new AbortController();
     const pending = make(undefined).generate({ ...request(model, stream), signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
-    await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
+    // Once the server has answered the headers and stalls: aborted earlier, on a loaded machine the
+    // request could reach the server after this test, and take the next test's fault.
+    const timer = setInterval(() => {
+      if (fake().requests[0]?.outcome !== 'stalled') return;
+      clearInterval(timer);
+      controller.abort();
+    }, 5);
+    try {
+      await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
+    } finally {
+      clearInterval(timer);
+    }
+    expect(fake().requests).toHaveLength(1);
   });
 });
 
