@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parsePolicy } from '../src/core/policy/validate.js';
+import { parsePolicy } from '../src/core/policy/parse.js';
 import type { Policy } from '../src/core/policy/types.js';
 import type { PromptRecord } from '../src/core/prompt.js';
 

@@ -8,6 +8,7 @@ import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
 import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
 import { MatcherCompileError } from '../core/routing/matchers.js';
+import type { LoadOptions } from '../core/policy/validate.js';
 
 export type PolicyOrigin = 'flag' | 'cwd' | 'config' | 'shipped' | 'config-file';
 
@@ -130,6 +131,28 @@ function writeCached(entry: CacheEntry | undefined, snapshot: PolicySnapshot): v
   }
 }
 
+/**
+ * Validation with the price catalogue's answers kept (see io/price-cache.ts): the catalogue loads
+ * only for a model not priced before. `frugal validate` (no caches) asks the catalogue itself.
+ */
+async function validateWithPrices(text: string, file: string, load: Omit<LoadOptions, 'catalogue'>, options: PolicyLoadOptions): Promise<PolicySnapshot> {
+  const { validatePolicy } = await import('../core/policy/validate.js');
+  const catalogue = async () => (await import('../core/money/catalogue.js')).lookupCatalogue;
+  if (!options.useCache) return validatePolicy(text, file, { ...load, catalogue: await catalogue() });
+  const { CatalogueNeeded, PriceCache, priceCachePath } = await import('./price-cache.js');
+  const prices = new PriceCache(priceCachePath(options.env), packageVersion('@pydantic/genai-prices'));
+  let snapshot: PolicySnapshot | undefined;
+  try {
+    // A first run has nothing kept: straight to the catalogue, rather than validating twice.
+    if (!prices.empty) snapshot = validatePolicy(text, file, { ...load, catalogue: prices.cachedOnly });
+  } catch (err) {
+    if (!(err instanceof CatalogueNeeded)) throw err;
+  }
+  snapshot ??= validatePolicy(text, file, { ...load, catalogue: prices.through(await catalogue()) });
+  prices.save();
+  return snapshot;
+}
+
 export interface PolicyLoadOptions {
   now: Date;
   env: NodeJS.ProcessEnv;
@@ -160,9 +183,8 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
       if (!(err instanceof CheckCompileError) && !(err instanceof MatcherCompileError)) throw err;
     }
   }
-  const { validatePolicy } = await import('../core/policy/validate.js');
   const readFile = (name: string) => readFileSync(resolve(dirname(located.path), name), 'utf8');
-  const snapshot = validatePolicy(text, file, { now: options.now, files, readFile });
+  const snapshot = await validateWithPrices(text, file, { now: options.now, files, readFile }, options);
   if (snapshotIsTimeless(snapshot) && !readsFiles(text)) writeCached(cache, snapshot);
   return buildPolicy(snapshot, file, files);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../src/core/policy/validate.js';
+import { parsePolicy } from '../../src/core/policy/parse.js';
 import { starterPolicy, STARTER_PROVIDERS, type StarterProvider } from '../../src/core/policy/starter.js';
 import { frugalIn } from '../helpers/in-process.js';
 import { NOW, SHIPPED_ROUTES } from '../support.js';

@@ -6,7 +6,7 @@ import { anthropicBaseUrl, openaiBaseUrl, startFakeServer, type FakeServer } fro
 import { jsonLines, ROOT, runCli } from '../helpers/cli.js';
 import { maxCost } from '../../src/core/money/budget.js';
 import { picoToUsd } from '../../src/core/money/money.js';
-import { parsePolicy } from '../../src/core/policy/validate.js';
+import { parsePolicy } from '../../src/core/policy/parse.js';
 import { userPrompt } from '../support.js';
 
 const OPENAI_KEY = 'sk-test-OPENAI-SECRET-1234567890';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../src/core/policy/validate.js';
+import { parsePolicy } from '../../src/core/policy/parse.js';
 import { loadPolicyFile } from '../../src/io/policy-file.js';
 
 const POLICY = `default: a

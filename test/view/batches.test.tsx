@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../src/core/policy/validate.js';
+import { parsePolicy } from '../../src/core/policy/parse.js';
 import { BatchPanel } from '../../src/view/live/batches.js';
 import { RunStore } from '../../src/view/run-store.js';
 

@@ -4,7 +4,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/core/execution/calls.js';
 import type { ResultRecord } from '../../src/core/execution/events.js';
-import { parsePolicy } from '../../src/core/policy/validate.js';
+import { parsePolicy } from '../../src/core/policy/parse.js';
 import { Panel } from '../../src/view/live/panel.js';
 import { takeSnapshot } from '../../src/view/live/snapshot.js';
 import { RunStore } from '../../src/view/run-store.js';

@@ -5,7 +5,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ResultRecord, RunEvent } from '../../src/core/execution/events.js';
 import type { Usage } from '../../src/core/money/pricing.js';
-import { parsePolicy } from '../../src/core/policy/validate.js';
+import { parsePolicy } from '../../src/core/policy/parse.js';
 import { LiveView } from '../../src/view/live/view.js';
 import { finishedLayout, finishedText, linesForFrame, MAX_LINES_PER_FRAME, type FinishedItem } from '../../src/view/live/finished.js';
 import { startLiveView } from '../../src/view/live/start.js';

@@ -4,21 +4,24 @@ import { PolicyError, formatPath, type PolicyProblem } from '../errors.js';
 import { compileMatcher, MatcherCompileError } from '../routing/matchers.js';
 import { REGEX_HINT } from '../routing/safe-regex.js';
 import { PolicySchema, exampleFor, keysAt, type PolicyInput } from './schema.js';
-import { lookupCatalogue } from '../money/catalogue.js';
 import { batchRates } from '../money/batch-price.js';
 import { overridePricing, PriceError, type ModelPricing } from '../money/pricing.js';
 import { didYouMean } from './suggest.js';
-import { buildPolicy, type PolicySnapshot } from './build.js';
+import type { PolicySnapshot } from './build.js';
 import { checkSimilar, checkTests, readExamples } from './similar-checks.js';
 import { CheckCompileError, compileCheck, NO_FILES, type PolicyFiles } from '../routing/checks/compile.js';
-import type { Policy } from './types.js';
 import { apiOf, checkOption, isOptionKey, OPTION_KEYS } from './resolve-options.js';
 import { OPTIONS_BY_API } from './options.js';
 import { compileJsonSchema } from '../quality/json-schema.js';
 
+/** A model's prices from the price catalogue, resolved for `at`; undefined when it has none. */
+export type CatalogueLookup = (provider: string, model: string, at: Date) => ModelPricing | undefined;
+
 export interface LoadOptions {
   /** Prices that change over time are resolved for this moment. */
   now: Date;
+  /** The price catalogue (core/money/catalogue.ts, or a cache of its answers): passed in, so that validating does not load it. */
+  catalogue: CatalogueLookup;
   /** Reads a file the policy names (examples_file), relative to the policy's folder; throws when it cannot. */
   readFile?: ((name: string) => string) | undefined;
   /** The files checks name (json_schema, score), relative to the policy. */
@@ -26,11 +29,6 @@ export interface LoadOptions {
 }
 
 const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: false } as const;
-
-/** Parse and validate routes.yaml text. Throws PolicyError listing every problem with its line. */
-export function parsePolicy(text: string, file: string, options: LoadOptions): Policy {
-  return buildPolicy(validatePolicy(text, file, options), file, options.files);
-}
 
 /** Parse, validate and price routes.yaml text, as a JSON-safe snapshot (see policy-build.ts). */
 export function validatePolicy(text: string, file: string, options: LoadOptions): PolicySnapshot {
@@ -196,7 +194,7 @@ function resolve(input: PolicyInput, file: string, options: LoadOptions, where: 
     let pricing: ModelPricing | undefined;
     try {
       const own = m.price?.input !== undefined && m.price.output !== undefined ? { ...m.price, input: m.price.input, output: m.price.output } : undefined;
-      pricing = own ? overridePricing(own) : lookupCatalogue(m.provider, m.model, options.now);
+      pricing = own ? overridePricing(own) : options.catalogue(m.provider, m.model, options.now);
       if (pricing) batchRates(m.provider, pricing.rates, m.price?.batch);
     } catch (err) {
       if (!(err instanceof PriceError)) throw err;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyTotals } from '../../../src/core/money/accounting.js';
 import type { ResultRecord, RunEvent } from '../../../src/core/execution/events.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import type { PromptRecord } from '../../../src/core/prompt.js';
 import { isRetryable, retryDelay, DEFAULT_BACKOFF, type SendFailure } from '../../../src/core/execution/retry.js';
 import { execute, type WorkItem } from '../../../src/core/execution/interactive.js';

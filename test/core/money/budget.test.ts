@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AimdLimiter } from '../../../src/core/execution/aimd.js';
 import { Budget, maxCost } from '../../../src/core/money/budget.js';
 import { costOf } from '../../../src/core/money/pricing.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import type { PromptRecord } from '../../../src/core/prompt.js';
 
 const policy = parsePolicy(readFileSync(new URL('../../../routes.yaml', import.meta.url), 'utf8'), 'routes.yaml', { now: new Date('2026-11-01') });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../../src/core/errors.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import { flatRate } from '../../../src/core/money/pricing.js';
 import { NOW } from '../../support.js';
 

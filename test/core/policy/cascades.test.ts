@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError, formatProblem, type PolicyProblem } from '../../../src/core/errors.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import type { PolicyFiles } from '../../../src/core/routing/checks/compile.js';
 import { compileJsonSchema } from '../../../src/core/routing/checks/json-schema.js';
 import { describeCheck } from '../../../src/core/routing/checks/evaluate.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../../src/core/errors.js';
 import { apiOf, optionLikeKeys, parseOptionFlags, recordOptions, resolveOptions } from '../../../src/core/policy/resolve-options.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import { dedent, NOW } from '../../support.js';
 
 describe('--option KEY=VALUE', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError, type PolicyProblem } from '../../../src/core/errors.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import type { Policy } from '../../../src/core/policy/types.js';
 import { similarMatchers } from '../../../src/core/routing/similar.js';
 import { dedent, NOW } from '../../support.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PolicyError, type PolicyProblem } from '../../../src/core/errors.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import { REGEX_HINT } from '../../../src/core/routing/safe-regex.js';
 import type { Policy } from '../../../src/core/policy/types.js';
 import { dedent, FIXTURES, LOCAL_ROUTES, NOW, SHIPPED_ROUTES } from '../../support.js';

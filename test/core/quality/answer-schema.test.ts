@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { answerSchemas } from '../../../src/core/quality/answer-schema.js';
 import { compileJsonSchema, validateAnswer } from '../../../src/core/quality/json-schema.js';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import { dedent, NOW } from '../../support.js';
 
 const policy = parsePolicy(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../src/core/policy/parse.js';
 import { classify, traceClasses } from '../../../src/core/routing/classify.js';
 import { computeFeatures, type Embedder, type EmbeddingCache } from '../../../src/core/routing/features.js';
 import { LexicalModel, lexicalEmbedder } from '../../../src/core/routing/lexical.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { betterThanChance } from '../../../../src/core/quality/train/cross-validate.js';
 import type { Outcome } from '../../../../src/core/quality/train/curve.js';
 import { learnedPolicyText } from '../../../../src/core/quality/train/policy-text.js';
-import { parsePolicy } from '../../../../src/core/policy/validate.js';
+import { parsePolicy } from '../../../../src/core/policy/parse.js';
 import { NOW } from '../../../support.js';
 
 const SOURCE = `# mine
