@@ -1,4 +1,4 @@
-import type { CallRecord } from '../core/execution/calls.js';
+import type { CallRecord, FinishReason } from '../core/execution/calls.js';
 import type { Message } from '../core/prompt.js';
 import type { ModelOptions } from '../core/policy/options.js';
 import type { ModelConfig } from '../core/policy/types.js';
@@ -46,14 +46,15 @@ export interface LineStep {
   options?: ModelOptions | undefined;
 }
 
-/** A call as the job store keeps it: JSON, money as decimal strings. */
-export type StoredCall = Omit<CallRecord, 'cost' | 'unsettled' | 'batchSaved' | 'journalHandle' | 'output'> & { cost: string; unsettled: string; batchSaved?: string | undefined };
+/** A call as the job store keeps it: JSON, money as decimal strings; its text only while a judge has yet to read it. */
+export type StoredCall = Omit<CallRecord, 'cost' | 'unsettled' | 'batchSaved' | 'journalHandle'> & { cost: string; unsettled: string; batchSaved?: string | undefined };
 
-export const storeCall = ({ cost, unsettled, batchSaved, journalHandle: _h, output: _o, ...rest }: CallRecord): StoredCall => ({
+export const storeCall = ({ cost, unsettled, batchSaved, journalHandle: _h, output, ...rest }: CallRecord, keepText = false): StoredCall => ({
   ...rest,
   cost: cost.toString(),
   unsettled: unsettled.toString(),
   batchSaved: batchSaved?.toString(),
+  ...(keepText ? { output } : {}),
 });
 
 export const loadCall = ({ cost, unsettled, batchSaved, ...rest }: StoredCall): CallRecord => ({
@@ -71,6 +72,18 @@ export interface LineCascade {
   prior: StoredCall[];
   /** The first check an earlier step's answer failed. */
   failedCheck?: string | undefined;
+  /**
+   * The step's answer waits for its judges, whose calls go through batches one at a time: the
+   * answer, the judges' answers so far, the judge requests still to send, the prompt's own request
+   * (the line carries a judge's meanwhile), and where the step's call is among `prior`.
+   */
+  judging?: {
+    answer: { text: string; finishReason?: FinishReason | undefined; outputTokens?: number | undefined };
+    judged: Record<string, string>;
+    next: { checkId: string; model: string; messages: Message[] }[];
+    request: LineRequest;
+    callIndex: number;
+  } | undefined;
 }
 
 export interface NewLine {

@@ -54,18 +54,18 @@ export interface CreateJob {
 const CHUNK = 2048;
 
 /**
- * A cascade goes through batches when every step's model does and no check needs a judge's
- * answer to decide (a judge is a call made on the spot; such cascades run live).
+ * A cascade goes through batches when every model it calls has a batch API: its steps' and its
+ * judges' (a judge's call then goes through a batch of its own after the answer it judges).
  */
 export function batchedCascade(cascade: Cascade, models: ReadonlyMap<string, ModelConfig>, all: boolean): boolean {
-  return cascade.try.every((alias) => batched(models.get(alias)!, all)) && !asksJudge(cascade.accept);
+  return [...cascade.try, ...judges(cascade.accept)].every((alias) => batched(models.get(alias)!, all));
 }
 
-function asksJudge(c: Check): boolean {
-  if (c.kind === 'judge') return true;
-  if (c.kind === 'all' || c.kind === 'any') return c.of.some(asksJudge);
-  if (c.kind === 'not') return asksJudge(c.of);
-  return false;
+function judges(c: Check): string[] {
+  if (c.kind === 'judge') return [c.model];
+  if (c.kind === 'all' || c.kind === 'any') return c.of.flatMap(judges);
+  if (c.kind === 'not') return judges(c.of);
+  return [];
 }
 
 /** Does a prompt routed to `route` (a model or a cascade) go through a batch API? */

@@ -30,8 +30,8 @@ export interface LivePart {
 }
 
 /**
- * The prompts of a `run --batch` whose models have no batch API (an openai-compatible server), or
- * whose cascade asks a judge, run here through the live executor: the same planner as `run` (model
+ * The prompts of a `run --batch` whose models have no batch API (an openai-compatible server, or
+ * one a cascade calls), run here through the live executor: the same planner as `run` (model
  * options, schemas, cascades), the same budget, the job's write-ahead journal, the same output.
  * Records reach the sink (which folds them into the totals), so the executor's own prompt events
  * are not folded twice.

@@ -67,29 +67,30 @@ export function failedCall(line: LineRow, model: ModelConfig, error: CallError, 
  * the same way, at its batch rate (its normal rate if it has no batch API).
  */
 export function lineRecord(line: LineRow, baseline: ModelConfig, calls: CallRecord[], cascade?: { escalated: boolean; failedCheck: string | undefined }): ResultRecord {
-  const last = calls[calls.length - 1]!;
+  // The kept call is the last answer (a cascade's judges come after the answer they judged).
+  const kept = [...calls].reverse().find((c) => c.kind === 'answer') ?? calls[calls.length - 1]!;
+  const error = kept.error;
   const sum = sumCalls(calls);
-  const usageKnown = last.unsettled === 0n;
   return {
     id: line.promptId,
     source: line.source,
     class: line.class,
-    route: last.route,
-    provider: last.provider,
-    model: last.model,
-    answeredBy: last.answeredBy,
+    route: kept.route,
+    provider: kept.provider,
+    model: kept.model,
+    answeredBy: kept.answeredBy,
     reason: line.reason,
     estimated: false,
     usage: sum.usage,
     cost: sum.cost,
     unsettled: sum.unsettled,
-    baselineCost: last.error ? 0n : usageKnown ? costOf(last.usage, batchRatesOf(baseline)) : undefined,
-    output: last.error ? undefined : last.output,
+    baselineCost: error ? 0n : kept.unsettled === 0n ? costOf(kept.usage, batchRatesOf(baseline)) : undefined,
+    output: error ? undefined : kept.output,
     latencyMs: undefined,
     attempts: line.rounds,
     cached: false,
     cacheSaved: undefined,
-    error: last.error,
+    error,
     calls,
     ...(line.cascade ? { cascade: line.cascade.name, escalated: cascade?.escalated ?? line.cascade.step > 0, failedCheck: cascade?.failedCheck ?? line.cascade.failedCheck } : {}),
   };

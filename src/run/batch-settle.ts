@@ -3,7 +3,8 @@ import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../core/policy/types.js';
 import type { JsonSchemaValidator } from '../core/quality/json-schema.js';
 import { decideCascade, type StepAnswer } from '../core/routing/cascade.js';
-import { loadCall, storeCall, type Escalation, type JobRow, type LineRow } from '../io/batch-jobs.js';
+import { loadCall, storeCall, type Escalation, type JobRow, type LineCascade, type LineRow } from '../io/batch-jobs.js';
+import { JUDGE_MAX_TOKENS } from '../core/execution/interactive.js';
 import type { GenerateResult } from '../providers/types.js';
 import type { DriveDeps } from './batch-job.js';
 import { lineMaxCost } from './batch-lines.js';
@@ -44,57 +45,90 @@ export class LineSettler {
 
   /**
    * A line's call is in. Its record is written, unless it is a cascade step whose answer was not
-   * kept: then the call goes to the ledger and the line waits for the next step's batch.
+   * kept, or waits for a judge: then the call goes to the ledger and the line waits for the next
+   * batch, on the next step's model or the judge's.
    */
   end(line: LineRow, call: CallRecord, batchId: string | null, settled: Settled): void {
     if (this.deps.written?.has(line.promptId)) {
       settled.done.push({ customId: line.customId, cost: undefined });
       return;
     }
+    const judging = line.cascade?.judging;
+    if (judging) call.kind = 'check';
     const prior = line.cascade?.prior.map(loadCall) ?? [];
     let calls = [...prior, call];
     let cascade: { escalated: boolean; failedCheck: string | undefined } | undefined;
     if (line.cascade) {
-      const next = this.cascadeNext(line, call);
-      if ('escalate' in next && this.job().state === 'open') {
+      const next = this.cascadeNext(line, call, prior);
+      if ('move' in next && this.job().state === 'open') {
         this.deps.sink.step(line, call);
-        settled.escalate.push(next.escalate);
+        settled.escalate.push(next.move);
         return;
       }
       cascade = { escalated: line.cascade.step > 0, failedCheck: next.failedCheck };
-      // The job was cancelled before the next step could be sent.
-      if ('escalate' in next) calls = [...calls, failedCall(line, this.models.get(next.escalate.route)!, CANCELLED, null)];
+      // The job was cancelled before the next call could be sent.
+      if ('move' in next) calls = [...calls, failedCall(line, this.models.get(next.move.route)!, CANCELLED, null)];
     }
     const record = lineRecord(line, this.baseline, calls, cascade);
-    this.deps.sink.write({ record }, line.request, batchId);
+    this.deps.sink.write({ record }, judging?.request ?? line.request, batchId);
     settled.done.push({ customId: line.customId, cost: record.cost });
   }
 
-  /** Where a cascade goes after this step's call: keep it (or fail), or on to the next step's model. */
-  private cascadeNext(line: LineRow, call: CallRecord): { failedCheck: string | undefined } | { escalate: Escalation; failedCheck: string | undefined } {
+  /**
+   * Where a cascade goes after a call: keep the step's answer (or fail), ask its next judge, or on
+   * to the next step's model. `prior` are the line's earlier calls (a judging step's answer among them).
+   */
+  private cascadeNext(line: LineRow, call: CallRecord, prior: CallRecord[]): { failedCheck: string | undefined } | { move: Escalation; failedCheck: string | undefined } {
     const lc = line.cascade!;
     const cascade = this.deps.cascades?.get(lc.name);
     if (!cascade) throw new UserError(`batch job ${this.job().id}: its cascade ${lc.name} is not in the job's settings`, 'collect it with the frugal that started it');
+    const judging = lc.judging;
+    const request = judging?.request ?? line.request;
+    const stored = [...lc.prior, storeCall(call)];
     // Earlier steps were not kept (rejected or failed): only this step's answer is decided here.
     const answers: StepAnswer[] = lc.steps.slice(0, lc.step).map(() => ({ failed: true }));
-    answers.push(call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: call.unsettled === 0n ? { output: call.usage.output } : undefined } });
-    const prompt = { id: line.promptId, messages: line.request.messages, system: line.request.system, fields: {}, source: line.source };
+    if (judging) {
+      // A judge that failed says no: the cascade escalates rather than keep an unchecked answer.
+      const judged = { ...judging.judged, [judging.next[0]!.checkId]: call.error ? '' : (call.output ?? '') };
+      const rest = judging.next.slice(1);
+      if (rest.length > 0) return { failedCheck: lc.failedCheck, move: this.judgeLine(line, { ...lc, prior: stored, judging: { ...judging, judged, next: rest } }) };
+      const a = judging.answer;
+      answers.push({ answer: { text: a.text, finishReason: a.finishReason, usage: a.outputTokens === undefined ? undefined : { output: a.outputTokens } }, judged: new Map(Object.entries(judged)) });
+    } else {
+      answers.push(call.error ? { failed: true } : { answer: { text: call.output ?? '', finishReason: call.finishReason, usage: call.unsettled === 0n ? { output: call.usage.output } : undefined } });
+    }
+    const prompt = { id: line.promptId, messages: request.messages, system: request.system, fields: {}, source: line.source };
     const d = decideCascade(cascade, prompt, answers, this.deps.countTokens ?? ((text) => Math.ceil(text.length / 4)));
     const verdict = d.steps[lc.step];
-    if (verdict && verdict.checks.length > 0) call.checks = verdict.checks.map((c) => ({ id: c.id, ok: c.ok, why: c.why }));
+    const stepCall = judging ? prior[judging.callIndex]! : call;
+    if (verdict && verdict.checks.length > 0) {
+      stepCall.checks = verdict.checks.map((c) => ({ id: c.id, ok: c.ok, why: c.why }));
+      stored[judging ? judging.callIndex : lc.prior.length] = storeCall(stepCall, judging !== undefined);
+    }
     const failedCheck = lc.failedCheck ?? d.failedCheck?.id;
-    if (d.next.kind === 'judge') throw new Error(`a cascade whose checks ask a judge is not batched (${lc.name})`);
+    if (d.next.kind === 'judge') {
+      const answer = { text: call.output ?? '', finishReason: call.finishReason, outputTokens: call.unsettled === 0n ? call.usage.output : undefined };
+      // The answer's text stays with its call until the judges have read it: it may be the one kept.
+      stored[lc.prior.length] = storeCall(call, true);
+      return { failedCheck, move: this.judgeLine(line, { ...lc, prior: stored, judging: { answer, judged: {}, next: d.next.requests, request, callIndex: lc.prior.length } }) };
+    }
     if (d.next.kind !== 'call') return { failedCheck };
     const step = lc.steps[d.next.step]!;
     return {
       failedCheck,
-      escalate: {
+      move: {
         customId: line.customId,
         route: step.route,
-        request: { ...line.request, maxTokens: step.maxTokens, options: step.options },
-        cascade: { ...lc, step: d.next.step, prior: [...lc.prior, storeCall(call)], failedCheck },
+        request: { ...request, maxTokens: step.maxTokens, options: step.options },
+        cascade: { ...lc, step: d.next.step, prior: stored, failedCheck, judging: undefined },
       },
     };
+  }
+
+  /** The line carries its next judge's request, on the judge's model. */
+  private judgeLine(line: LineRow, cascade: LineCascade): Escalation {
+    const judge = cascade.judging!.next[0]!;
+    return { customId: line.customId, route: judge.model, request: { messages: judge.messages, maxTokens: JUDGE_MAX_TOKENS }, cascade };
   }
 
   private readonly validators = new Map<string, JsonSchemaValidator>();

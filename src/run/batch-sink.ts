@@ -84,7 +84,8 @@ export class BatchSink implements RecordSink {
   }
 
   step(line: LineRow, call: CallRecord): void {
-    if (this.journaled(line.promptId) > line.cascade!.step) return;
+    // The line's earlier calls are its prior ones: this is call number prior.length of the prompt.
+    if (this.journaled(line.promptId) > line.cascade!.prior.length) return;
     this.journalCall({ id: line.promptId, class: line.class, source: line.source }, line.request, call, undefined);
   }
 

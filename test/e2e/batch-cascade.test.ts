@@ -141,10 +141,71 @@ describe('a cascade in a batch run', () => {
     expect(rows.reduce((a, x) => a + x.cost_pico, 0n)).toBe(stats.billedPico);
   });
 
-  it('a cascade whose checks ask a judge runs live, with the options and the ledger of a live run', async () => {
+  it("a cascade whose checks ask a judge batches the judge's call too, after the answer it judges", async () => {
     const judged = CASCADE.replace('        - check: arithmetic', '        - check: arithmetic\n        - judge: { model: strong }');
     const s = setup(server, judged);
     server.setModel('claude-opus-5-5', { text: () => 'yes', usage: { input: 20, output: 1 } });
+    const input = writePrompts(s.dir, 6, sums);
+    const out = join(s.dir, 'out.jsonl');
+    const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests).toHaveLength(0);
+    // The six answers; then, in one batch on the strong model, the four judges of the answers whose sums were right and the two escalations.
+    const batches = server.batches.list();
+    expect(batches.map((b) => [b.provider, b.lines.length])).toEqual([
+      ['openai', 6],
+      ['anthropic', 6],
+    ]);
+    expect(batches[1]!.lines.filter((l) => JSON.stringify(l.body).includes('Is the answer correct and complete?'))).toHaveLength(4);
+    const rs = Object.fromEntries(records(out).map((x) => [x.id as string, x]));
+    // Kept at the weak model once its judge said yes: the answer kept is the weak one, the judge's call paid for.
+    expect(rs.p1).toMatchObject({ route: 'weak', escalated: false, cascade: 'careful', output: '3 + 4 = 7, so #### 7', error: null });
+    const calls = rs.p1!.calls as (Call & { kind: string })[];
+    expect(calls.map((c) => [c.kind, c.route])).toEqual([
+      ['answer', 'weak'],
+      ['check', 'strong'],
+    ]);
+    expect(calls[0]!.checks!.map((c) => c.ok)).toEqual([true, true, true]);
+    expect(pico(rs.p1!.cost_usd)).toBe(pico(calls[0]!.cost_usd) + pico(calls[1]!.cost_usd));
+    expect(rs.p0).toMatchObject({ route: 'strong', escalated: true, failed_check: 'cascades.careful.accept.all[1].check' });
+    expect((rs.p0!.calls as Call[]).map((c) => c.route)).toEqual(['weak', 'strong']);
+    const stats = server.batches.stats();
+    expect(stats.billedLines).toBe(12);
+    expect(spend(Object.values(rs))).toBe(stats.billedPico);
+    const rows = ledgerRows(s);
+    expect(rows).toHaveLength(12);
+    expect(rows.reduce((a, x) => a + x.cost_pico, 0n)).toBe(stats.billedPico);
+  });
+
+  it('detached while its judges run, `batch collect` finishes the cascade from what the job kept', async () => {
+    const judged = CASCADE.replace('        - check: arithmetic', '        - check: arithmetic\n        - judge: { model: strong }');
+    const s = setup(server, judged);
+    server.setModel('claude-opus-5-5', { text: () => 'yes', usage: { input: 20, output: 1 } });
+    server.batches.setProgress({ pollsToEnd: 4 });
+    const input = writePrompts(s.dir, 6, sums);
+    const out = join(s.dir, 'out.jsonl');
+    let detach: (() => void) | undefined;
+    const timer = setInterval(() => {
+      if (server.batches.list().length === 2) detach?.();
+    }, 1);
+    const first = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out], (h) => (detach = h));
+    clearInterval(timer);
+    expect(first.code, first.stderr).toBe(130);
+    const job = /detached from batch job (\S+):/.exec(first.stderr)![1]!;
+    const r = await frugal(s, ['batch', 'collect', job]);
+    expect(r.code, r.stderr).toBe(0);
+    const rs = records(out);
+    expect(rs.map((x) => x.id).sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
+    expect(rs.filter((x) => x.route === 'weak' && x.output === '3 + 4 = 7, so #### 7')).toHaveLength(4);
+    expect(server.batches.stats().submittedLines).toBe(12);
+    expect(ledgerRows(s)).toHaveLength(12);
+    expect(spend(rs)).toBe(server.batches.stats().billedPico);
+  });
+
+  it('a cascade whose judge has no batch API runs live, with the options and the ledger of a live run', async () => {
+    const judged = `${CASCADE.replace('        - check: arithmetic', '        - check: arithmetic\n        - judge: { model: local }')}`.replace('models:\n', 'models:\n  local: { provider: openai-compatible, model: llama3.2:3b, base_url: "BASE", price: { input: 0, output: 0 } }\n');
+    const s = setup(server, judged.replace('BASE', `${server.url}/v1`));
+    server.setModel('llama3.2:3b', { text: () => 'yes', usage: { input: 20, output: 1 } });
     const input = writePrompts(s.dir, 6, sums);
     const out = join(s.dir, 'out.jsonl');
     const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out]);

@@ -61,7 +61,7 @@ export interface Runtime {
 }
 
 /** The answer cap of a judge call: its verdict is a word or two. */
-const JUDGE_MAX_TOKENS = 16;
+export const JUDGE_MAX_TOKENS = 16;
 
 /**
  * The interactive executor: reads the prompts, plans each (route, budget), and runs it on its
