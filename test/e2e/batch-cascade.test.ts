@@ -46,6 +46,19 @@ function ledgerRows(s: Setup): { prompt_id: string; route: string; status: strin
   }
 }
 
+/** Runs frugal in process and presses Ctrl-C (which detaches a batch run) once `when` holds. */
+async function detachWhen(s: Setup, args: string[], when: () => boolean) {
+  let detach: (() => void) | undefined;
+  const timer = setInterval(() => {
+    if (when()) detach?.();
+  }, 1);
+  try {
+    return await frugal(s, args, (h) => (detach = h));
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 interface Call {
   route: string;
   batch_id?: string;
@@ -117,12 +130,7 @@ describe('a cascade in a batch run', () => {
     server.batches.setProgress({ pollsToEnd: 4 });
     const input = writePrompts(s.dir, 60, sums);
     const out = join(s.dir, 'out.jsonl');
-    let detach: (() => void) | undefined;
-    const timer = setInterval(() => {
-      if (server.batches.list().length === 2) detach?.();
-    }, 1);
-    const first = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out], (h) => (detach = h));
-    clearInterval(timer);
+    const first = await detachWhen(s, ['run', '--routes', s.routes, '--batch', input, '-o', out], () => server.batches.list().length === 2);
     expect(first.code, first.stderr).toBe(130);
     expect(records(out)).toHaveLength(40);
     const job = /detached from batch job (\S+):/.exec(first.stderr)![1]!;
@@ -184,12 +192,7 @@ describe('a cascade in a batch run', () => {
     server.batches.setProgress({ pollsToEnd: 4 });
     const input = writePrompts(s.dir, 6, sums);
     const out = join(s.dir, 'out.jsonl');
-    let detach: (() => void) | undefined;
-    const timer = setInterval(() => {
-      if (server.batches.list().length === 2) detach?.();
-    }, 1);
-    const first = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out], (h) => (detach = h));
-    clearInterval(timer);
+    const first = await detachWhen(s, ['run', '--routes', s.routes, '--batch', input, '-o', out], () => server.batches.list().length === 2);
     expect(first.code, first.stderr).toBe(130);
     const job = /detached from batch job (\S+):/.exec(first.stderr)![1]!;
     const r = await frugal(s, ['batch', 'collect', job]);
