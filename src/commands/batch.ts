@@ -116,7 +116,7 @@ export function batchCommand(ctx: Context, setExitCode: (code: number) => void):
       d.runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });
       const release = ctx.onInterrupt(() => d.detach.abort());
       try {
-        setExitCode(await finishRun({ ctx, job, driver: d.driver, wait: opts.wait, sink: d.sink, runStore: d.runStore, policy: d.policy, budget: d.budget, quiet: opts.quiet === true, output }, () => d.driver.drive(opts.wait)));
+        setExitCode(await finishRun({ ctx, job, driver: d.driver, wait: opts.wait, sink: d.sink, runStore: d.runStore, policy: d.policy, budget: d.budget, quiet: opts.quiet === true, output, collecting: true }, () => d.driver.drive(opts.wait || 'once')));
       } finally {
         release();
         d.close();

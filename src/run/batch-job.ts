@@ -77,10 +77,16 @@ export class JobDriver {
     return this.deps.store;
   }
 
-  async drive(wait: boolean): Promise<DriveOutcome> {
+  /**
+   * `wait`: until every line has its record; false: submit and return (`run --no-wait`); `once`:
+   * collect what has ended, submit what that leaves waiting (escalations, retries), and return
+   * (`batch collect --no-wait`).
+   */
+  async drive(wait: boolean | 'once'): Promise<DriveOutcome> {
     await this.recover();
     let interval = this.deps.pollMs.first;
     let submitFailures = 0;
+    let rounds = 0;
     for (;;) {
       if (this.job.state === 'open') {
         try {
@@ -98,7 +104,8 @@ export class JobDriver {
       }
       const active = this.store.batches(this.job.id).filter((b) => b.state === 'running' || b.state === 'ended');
       if (active.length === 0) return this.finish();
-      if (!wait) return 'submitted';
+      if (wait === false || (wait === 'once' && rounds > 0)) return 'submitted';
+      rounds++;
       const statuses: JobProgress['batches'] = [];
       let collected = false;
       for (const b of active) {
@@ -127,7 +134,7 @@ export class JobDriver {
         if (this.deps.detach.aborted) return 'detached';
       }
       this.report(statuses);
-      if (collected) {
+      if (collected || wait === 'once') {
         interval = this.deps.pollMs.first;
         continue;
       }

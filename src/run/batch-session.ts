@@ -129,6 +129,8 @@ export interface DriveRun {
   budget: Budget;
   quiet: boolean;
   output: string;
+  /** `batch collect --no-wait`: what had ended is written; the rest still runs. */
+  collecting?: boolean | undefined;
 }
 
 export const collectHint = (job: string, output: string) => `frugal batch collect ${job} -o ${output}`;
@@ -144,6 +146,10 @@ export async function finishRun(r: DriveRun, drive: () => Promise<DriveOutcome>)
   }
   r.runStore.apply({ type: 'run-end', at: ctx.clock(), stop: outcome === 'budget' ? 'budget' : outcome === 'detached' ? 'interrupted' : 'done' });
   const out = resolve(ctx.cwd, r.output);
+  if (outcome === 'submitted' && r.collecting) {
+    write(ctx.stderr, `frugal: batch job ${job.id}: what had ended is in ${out}; the rest is still running. Collect it with:\n  ${collectHint(job.id, out)}`);
+    return 0;
+  }
   if (outcome === 'submitted') {
     write(ctx.stderr, `frugal: submitted batch job ${job.id}; collect the results with:\n  ${collectHint(job.id, out)}`);
     write(ctx.stdout, job.id);

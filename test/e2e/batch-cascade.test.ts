@@ -205,6 +205,40 @@ describe('a cascade in a batch run', () => {
     expect(spend(rs)).toBe(server.batches.stats().billedPico);
   });
 
+  it('cancelled between its steps: the escalations not run are reported cancelled, their first step kept and paid for', async () => {
+    const s = setup(server, CASCADE);
+    server.batches.setProgress({ pollsToEnd: 1 });
+    const input = writePrompts(s.dir, 30, sums);
+    const out = join(s.dir, 'out.jsonl');
+    const job = (await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out, '--no-wait'])).stdout.trim();
+    await frugal(s, ['batch', 'status', job]); // the first step's batch runs to its end
+    server.batches.setProgress({ pollsToEnd: 1000 });
+    // Collects the first step and submits the escalations' batch, then stops waiting.
+    const partial = await frugal(s, ['batch', 'collect', job, '--no-wait']);
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stderr).toContain('the rest is still running');
+    expect(records(out)).toHaveLength(20);
+    expect(server.batches.list().map((b) => b.lines.length)).toEqual([30, 10]);
+    expect((await frugal(s, ['batch', 'cancel', job])).stderr).toContain(`cancelled job ${job}: 1 batches cancelling`);
+    const col = await frugal(s, ['batch', 'collect', job]);
+    expect(col.code).toBe(1);
+    const rs = records(out);
+    expect(rs).toHaveLength(30);
+    const cut = rs.filter((x) => x.error !== null);
+    expect(cut).toHaveLength(10);
+    for (const x of cut) {
+      expect(x).toMatchObject({ cascade: 'careful', escalated: true, failed_check: 'cascades.careful.accept.all[1].check', error: { type: 'cancelled' } });
+      const calls = x.calls as Call[];
+      expect(calls.map((c) => c.route)).toEqual(['weak', 'strong']);
+      // The weak answer was billed; the strong call never ran.
+      expect(pico(x.cost_usd)).toBe(pico(calls[0]!.cost_usd));
+      expect(pico(calls[0]!.cost_usd)).toBeGreaterThan(0n);
+      expect(calls[1]!.cost_usd).toBe(0);
+    }
+    expect(spend(rs)).toBe(server.batches.stats().billedPico);
+    expect(ledgerRows(s).reduce((a, x) => a + x.cost_pico, 0n)).toBe(server.batches.stats().billedPico);
+  });
+
   it('a cascade whose judge has no batch API runs live, with the options and the ledger of a live run', async () => {
     const judged = `${CASCADE.replace('        - check: arithmetic', '        - check: arithmetic\n        - judge: { model: local }')}`.replace('models:\n', 'models:\n  local: { provider: openai-compatible, model: llama3.2:3b, base_url: "BASE", price: { input: 0, output: 0 } }\n');
     const s = setup(server, judged.replace('BASE', `${server.url}/v1`));
