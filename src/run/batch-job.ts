@@ -1,17 +1,15 @@
-import type { CallError, CallRecord } from '../core/execution/calls.js';
-import { randomBytes } from 'node:crypto';
+import type { CallRecord } from '../core/execution/calls.js';
 import type { Cascade } from '../core/routing/cascade.js';
-import { lineMaxCost, lineRequest, SubmitFailed, transient } from './batch-lines.js';
-import { fitPrefix, splitBatches } from '../core/execution/batch-split.js';
+import { SubmitFailed, transient } from './batch-lines.js';
 import type { Budget, Reservation } from '../core/money/budget.js';
 import type { ModelConfig } from '../core/policy/types.js';
 import type { BatchRow, JobRow, JobStore, LineRequest, LineRow } from '../io/batch-jobs.js';
-import type { BatchLineRequest, BatchOps, BatchStatus } from '../providers/batch/types.js';
+import type { BatchOps, BatchStatus } from '../providers/batch/types.js';
 import { ProviderError } from '../providers/types.js';
 import { UserError } from '../core/errors.js';
-import { formatUsd } from '../core/money/money.js';
 import { failedCall, type BatchOutcome } from './batch-records.js';
 import { CANCELLED, LineSettler, settledNone } from './batch-settle.js';
+import { Submitter, tagOf } from './batch-submit.js';
 
 /** Where a job's records go: written (and on disk) before the job store marks their lines done. */
 export interface RecordSink {
@@ -63,6 +61,7 @@ export class JobDriver {
   private readonly baseline: ModelConfig;
   private readonly reservations = new Map<string, Reservation & { ok: true }>();
   private readonly settler: LineSettler;
+  private readonly submitter: Submitter;
 
   constructor(
     private job: JobRow,
@@ -71,6 +70,7 @@ export class JobDriver {
     this.models = new Map(job.settings.models.map((m) => [m.alias, m]));
     this.baseline = this.models.get(job.settings.baseline)!;
     this.settler = new LineSettler(() => this.job, this.models, this.baseline, deps);
+    this.submitter = new Submitter(() => this.job, this.models, deps, this.reservations, this.settler);
   }
 
   private get store() {
@@ -90,7 +90,7 @@ export class JobDriver {
     for (;;) {
       if (this.job.state === 'open') {
         try {
-          await this.submitWaiting();
+          await this.submitter.submitWaiting();
         } catch (err) {
           if (!(err instanceof SubmitFailed)) throw err;
           if (++submitFailures > SUBMIT_ATTEMPTS) {
@@ -208,7 +208,7 @@ export class JobDriver {
   }
 
   private tagOf(tag: string): string {
-    return `${this.job.id}.${tag}`;
+    return tagOf(this.job.id, tag);
   }
 
   private finish(): DriveOutcome {
@@ -230,96 +230,6 @@ export class JobDriver {
     if (left.pending + left.retry > 0) return 'budget';
     this.store.setJobState(this.job.id, 'done');
     return 'done';
-  }
-
-  /**
-   * Submits every waiting line (first sends and retry rounds), one batch per model, split at the
-   * provider's limits. Lines are read a batch at a time: a job never holds all its prompts.
-   */
-  private async submitWaiting(): Promise<void> {
-    // Batches that settled below their worst case free money: what did not fit may fit now.
-    for (;;) {
-      let moved = false;
-      for (const state of ['pending', 'retry'] as const) {
-        for (const route of this.store.routesWith(this.job.id, state)) {
-          const model = this.models.get(route)!;
-          const ops = await this.deps.ops(model);
-          for (;;) {
-            const lines = this.store.linesIn(this.job.id, route, state, ops.limits.maxRequests);
-            if (lines.length === 0) break;
-            const requests = lines.map((l) => lineRequest(l, model));
-            const sizes = new Map(requests.map((r) => [r.customId, ops.lineBytes(r)]));
-            const [first] = splitBatches(requests, (r) => sizes.get(r.customId)!, ops.limits);
-            const sent = await this.submitChunk(lines.slice(0, first!.length), first!, model, ops, state);
-            if (sent === 'sent') continue;
-            if (sent === 'total') return;
-            // This model's cap is reached: its waiting lines go down their fallback chains; the rest wait.
-            moved = this.fallBack(model, state) || moved;
-            break;
-          }
-        }
-      }
-      if (!moved) return;
-    }
-  }
-
-  /** Moves a model's waiting lines to their fallback models (a per-model cap reached), as the live planner does. */
-  private fallBack(model: ModelConfig, state: 'pending' | 'retry'): boolean {
-    const cap = formatUsd(this.deps.budget.limits.perModel.get(model.alias));
-    const moved = this.store.linesIn(this.job.id, model.alias, state).flatMap((line) => {
-      const [next, ...rest] = line.request.fallbacks ?? [];
-      if (!next) return [];
-      const request = { ...line.request, maxTokens: next.maxTokens, options: next.options, fallbacks: rest.length > 0 ? rest : undefined };
-      return [{ customId: line.customId, route: next.route, reason: `${line.reason}; ${model.alias} budget (${cap}) reached: fell back to ${next.route}`, request }];
-    });
-    if (moved.length > 0) this.store.reroute(this.job.id, moved);
-    return moved.length > 0;
-  }
-
-  /** Submits a chunk, or as much of it as the budget takes: `model` or `total` when a cap stopped it. */
-  private async submitChunk(chunk: LineRow[], requests: BatchLineRequest[], model: ModelConfig, ops: BatchOps, from: 'pending' | 'retry'): Promise<'sent' | 'model' | 'total'> {
-    const budget = this.deps.budget;
-    let lines = chunk;
-    let reserved = 0n;
-    let stopped: 'model' | 'total' | undefined;
-    if (budget.active) {
-      const costs = chunk.map((l) => lineMaxCost(l, model));
-      const fit = fitPrefix(costs, (total) => budget.fitsTotal(total) && budget.fitsModel(model.alias, total));
-      lines = chunk.slice(0, fit.count);
-      reserved = fit.total;
-      if (fit.count < chunk.length) stopped = budget.fitsTotal(fit.total + costs[fit.count]!) ? 'model' : 'total';
-      if (lines.length === 0) return stopped!;
-    }
-    const reservation = budget.reserve(model.alias, reserved);
-    if (!reservation.ok) return reservation.limit;
-    const tag = randomBytes(6).toString('hex');
-    const round = lines.reduce((most, l) => Math.max(most, l.rounds), 0) + 1;
-    this.store.startBatch(this.job.id, { tag, route: model.alias, round, lines: lines.length, submittedMs: this.deps.now(), reservedPico: reserved }, from);
-    let status: BatchStatus;
-    try {
-      status = await ops.submit(requests.slice(0, lines.length), this.tagOf(tag));
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      // Refused outright: nothing was created or billed. The lines wait (a transient failure) or fail with the provider's word.
-      budget.settle(reservation, 0n);
-      if (err.kind === 'http' && !transient(err)) {
-        this.store.batchLost(this.job.id, tag);
-        this.failLines(lines, model, { status: err.status, message: err.message, kind: 'http' });
-        return stopped ?? 'sent';
-      }
-      // The network or the provider failed on the way: the batch may exist all the same, so it stays
-      // `submitting` until recover() finds it (or finds it is not there and puts its lines back).
-      throw new SubmitFailed(err);
-    }
-    this.store.batchSubmitted(this.job.id, tag, status.id, status.status);
-    this.reservations.set(tag, reservation);
-    return stopped ?? 'sent';
-  }
-
-  private failLines(lines: LineRow[], model: ModelConfig, error: CallError): void {
-    const settled = settledNone();
-    for (const line of lines) this.settler.end(line, failedCall(line, model, error, null), null, settled);
-    this.settler.commit(settled);
   }
 
   /** Streams an ended batch's results into records; retryable failures wait for the next round. */
@@ -352,7 +262,7 @@ export class JobDriver {
     const missing = this.store.linesOfBatch(this.job.id, b.tag);
     if (missing.length > 0) {
       const why = status?.errors?.length ? status.errors.join('; ') : `the batch ended ${status?.end ?? b.status ?? ''} without a result for this request`;
-      this.failLines(missing, model, { message: `${batchId}: ${why}`, kind: status?.end === 'expired' || status?.end === 'cancelled' ? status.end : 'batch-failed' });
+      this.settler.failAll(missing, model, { message: `${batchId}: ${why}`, kind: status?.end === 'expired' || status?.end === 'cancelled' ? status.end : 'batch-failed' });
     }
     const reservation = this.reservations.get(b.tag);
     if (reservation) this.deps.budget.settle(reservation, spent);

@@ -152,4 +152,11 @@ export class LineSettler {
     if (!v.ok) call.error = { kind: 'schema', message: `the answer does not conform to the schema: ${v.message}` };
     return call;
   }
+
+  /** Lines that failed together (a batch refused, or ended without them): each settled as a failed call. */
+  failAll(lines: LineRow[], model: ModelConfig, error: CallError): void {
+    const settled = settledNone();
+    for (const line of lines) this.end(line, failedCall(line, model, error, null), null, settled);
+    this.commit(settled);
+  }
 }
