@@ -31,6 +31,8 @@ const COMMANDS = new Map<string, () => Promise<CommandFactory>>([
 
 /** The command `argv` names, or every command when it names none we know (help, typos). */
 function commandsFor(argv: string[]): Promise<CommandFactory[]> {
+  // `frugal --version` (scripts check it) needs no command at all.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) return Promise.resolve([]);
   const one = COMMANDS.get(argv[2] ?? '');
   return Promise.all(one ? [one()] : [...COMMANDS.values()].map((load) => load()));
 }
