@@ -1,60 +1,56 @@
-// The spend ledger: what recording a call costs a run, alone and with eight processes at once,
-// and how long `frugal stats` takes to read it back.
+// The spend ledger: what writing a call down costs a run (a row committed before its request
+// leaves, its settle group-committed after), alone and with eight processes at once, and how long
+// `frugal stats` takes to read the ledger back.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { internals } from '../lib/internals.js';
 
 export const name = 'ledger';
-export const title = 'Ledger: recording calls and reading them back';
+export const title = 'Ledger: writing calls down and reading them back';
 
-const records = Number(process.env.BENCH_LEDGER_RECORDS ?? 10_000);
+const records = Number(process.env.BENCH_LEDGER_RECORDS ?? 20_000);
 const statsRows = Number(process.env.BENCH_LEDGER_STATS_ROWS ?? 200_000);
 
-function record(i) {
-  return {
-    id: `p${i}`,
-    source: { file: 'prompts.jsonl', line: i + 1 },
-    class: ['code', 'lookup', 'tiny', null][i % 4],
-    route: ['flagship', 'quick', 'local', 'balanced'][i % 4],
-    provider: 'anthropic',
-    model: ['claude-opus-5-5', 'claude-haiku-4-5', 'llama3.2:3b', 'gpt-5.4-mini'][i % 4],
-    answeredBy: 'claude-haiku-4-5-20251001',
-    reason: 'lookup: keyword "what"',
-    estimated: false,
-    usage: { input: 100 + (i % 50), output: 200, cacheRead: 0, cacheWrite: 0 },
-    cost: 1_234_567n + BigInt(i),
-    baselineCost: 9_876_543n,
-    output: 'answer',
-    latencyMs: 321,
-    attempts: 1,
-  };
+// One call of a live run: its row before the request leaves, settled when the answer is in.
+const CALLS = `
+const model = { alias: 'quick', provider: 'anthropic', model: 'claude-haiku-4-5', pricing: { rates: {} } };
+const answer = { kind: 'answer', route: 'quick', provider: 'anthropic', model: 'claude-haiku-4-5', answeredBy: 'claude-haiku-4-5-20251001',
+  usage: { input: 120, output: 200, cacheRead: 0, cacheWrite: 0 }, cost: 1234567n, unsettled: 0n, latencyMs: 321, attempts: 1, finishReason: 'stop', cached: false };
+async function writeCalls(journal, count, at, turns) {
+  for (let i = 0; i < count; i++) {
+    const prompt = { id: 'p' + i, messages: [{ role: 'user', content: ('What is item ' + i + '? ').repeat(20) }], fields: {}, source: { file: 'prompts.jsonl', line: i + 1 } };
+    const spec = { kind: 'answer', prompt, class: null, model, worstCase: 9876543n };
+    const handle = journal.open(spec, spec.worstCase);
+    journal.settle(handle, spec, answer, 9876543n);
+    if (turns) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
-
-const rate = (n, ms) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} records/s`;
+`;
 
 const WORKER = `
-const [ledgerUrl, dir, worker, count] = process.argv.slice(2);
-const { openLedger, promptHash } = await import(ledgerUrl);
-const record = ${record.toString()};
+const [modUrl, dir, worker, count] = process.argv.slice(2);
+const { openLedger } = await import(modUrl);
+${CALLS}
 const ledger = openLedger(dir);
-for (let i = 0; i < Number(count); i++) ledger.record(record(i), { runId: 'w' + worker, at: new Date(), promptHash: promptHash({ messages: [{ role: 'user', content: 'q' + i }] }) });
+await writeCalls(ledger.journal({ runId: 'w' + worker, now: () => new Date() }), Number(count), new Date(), false);
 ledger.close();
 `;
 
 export async function run(ctx) {
-  const ledgerUrl = pathToFileURL(join(ctx.root, 'dist', 'io', 'ledger.js')).href;
-  const { openLedger, promptHash, readCallGroups } = await import(ledgerUrl);
-  const prompts = Array.from({ length: records }, (_, i) => ({ messages: [{ role: 'user', content: `What is item ${i}? `.repeat(20) }] }));
+  const { module, url } = await internals(ctx.root, { openLedger: 'src/io/ledger.ts', readCallGroups: 'src/io/ledger.ts' });
+  const { openLedger, readCallGroups } = module;
+  const writeCalls = new Function(`${CALLS}; return writeCalls;`)();
 
-  for (const batchSize of [1, 16, 256]) {
-    const dir = join(ctx.tmp, `ledger-batch-${batchSize}`);
-    const ledger = openLedger(dir, { batchSize });
+  for (const turns of [false, true]) {
+    const dir = join(ctx.tmp, `ledger-${turns ? 'turns' : 'tight'}`);
+    const ledger = openLedger(dir);
+    const journal = ledger.journal({ runId: 'bench', jobId: 'job', now: () => new Date() });
     const t0 = performance.now();
-    for (let i = 0; i < records; i++) ledger.record(record(i), { runId: 'bench', at: new Date(), promptHash: promptHash(prompts[i]) });
+    await writeCalls(journal, records, new Date(), turns);
     ledger.close();
     const ms = performance.now() - t0;
-    console.log(`${records.toLocaleString('en-US')} records, batch ${batchSize}${batchSize === 256 ? ' (default)' : ''}: ${ms.toFixed(0)} ms, ${rate(records, ms)} (${((ms * 1000) / records).toFixed(1)} µs each, prompt hashing included)`);
+    console.log(`${records.toLocaleString('en-US')} calls written down and settled, ${turns ? 'a turn of the event loop after each (as a run does)' : 'back to back'}: ${ms.toFixed(0)} ms, ${((ms * 1000) / records).toFixed(1)} µs per call${turns ? ' (the turns included)' : ''}`);
   }
 
   const dir = join(ctx.tmp, 'ledger-concurrent');
@@ -63,20 +59,22 @@ export async function run(ctx) {
   const per = Math.ceil(records / 8);
   const t0 = performance.now();
   const codes = await Promise.all(
-    Array.from({ length: 8 }, (_, w) => new Promise((resolve) => spawn(process.execPath, [script, ledgerUrl, dir, String(w), String(per)], { stdio: 'inherit' }).on('close', resolve))),
+    Array.from({ length: 8 }, (_, w) => new Promise((resolve) => spawn(process.execPath, [script, url, dir, String(w), String(per)], { stdio: 'inherit' }).on('close', resolve))),
   );
   const ms = performance.now() - t0;
   const groups = readCallGroups(dir) ?? [];
   const total = groups.reduce((s, g) => s + g.calls, 0);
   const ok = codes.every((c) => c === 0) && total === per * 8;
-  console.log(`8 processes x ${per.toLocaleString('en-US')} records into one file: ${ms.toFixed(0)} ms wall (process start included), ${total.toLocaleString('en-US')} rows ${ok ? '[ok]' : '[WRONG: rows lost]'}`);
+  console.log(`8 processes x ${per.toLocaleString('en-US')} calls into one file: ${ms.toFixed(0)} ms wall (process start included), ${total.toLocaleString('en-US')} rows ${ok ? '[ok]' : '[WRONG: rows lost]'}`);
   if (!ok) process.exitCode = 1;
 
   const big = join(ctx.tmp, 'ledger-stats');
   const ledger = openLedger(big);
   const day = 86_400_000;
   const start = Date.parse('2026-01-01T00:00:00Z');
-  for (let i = 0; i < statsRows; i++) ledger.record(record(i), { runId: 'bench', at: new Date(start + Math.floor((i * 90 * day) / statsRows)), promptHash: 'h' });
+  let i = 0;
+  const journal = ledger.journal({ runId: 'bench', now: () => new Date(start + Math.floor((i++ * 90 * day) / statsRows)) });
+  await writeCalls(journal, statsRows, new Date(), false);
   ledger.close();
   const t1 = performance.now();
   const read = readCallGroups(big);

@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { internals } from '../lib/internals.js';
 
 export const name = 'similar';
 export const title = 'similar_to: throughput and --fit accuracy';
 
 const lines = Number(process.env.BENCH_SIMILAR_LINES ?? 100_000);
-const dist = (ctx, path) => import(join(ctx.root, 'dist', path));
 
 export async function run(ctx) {
   const fixture = join(ctx.root, 'test', 'fixtures', 'similar');
@@ -25,11 +25,14 @@ export async function run(ctx) {
   // The same features step over a remote embedder, in process: a stand-in provider that answers
   // at once with deterministic 256-dimension vectors (the fake server's embeddings endpoint is not
   // on this branch), so the figure is frugal's own cost: batching, vectors, nearest examples.
-  const { parsePolicy } = await dist(ctx, 'core/policy/validate.js');
-  const { computeFeatures } = await dist(ctx, 'core/routing/features.js');
-  const { classify } = await dist(ctx, 'core/routing/classify.js');
-  const { estimateCounter } = await dist(ctx, 'core/routing/tokens.js');
-  const { remoteEmbedder } = await dist(ctx, 'executors/embed.js');
+  const { module } = await internals(ctx.root, {
+    parsePolicy: 'src/core/policy/parse.ts',
+    computeFeatures: 'src/core/routing/features.ts',
+    classify: 'src/core/routing/classify.ts',
+    estimateCounter: 'src/core/routing/tokens.ts',
+    remoteEmbedder: 'src/executors/embed.ts',
+  });
+  const { parsePolicy, computeFeatures, classify, estimateCounter, remoteEmbedder } = module;
   const readFile = (f) => readFileSync(join(ctx.tmp, f), 'utf8');
   const text = readFileSync(routes, 'utf8');
   const remotePolicy = parsePolicy(text.replace('embedder: builtin', 'embedder: embed').replace('models:', 'models:\n  embed: { provider: openai, model: text-embedding-3-small, price: { input: 0.02, output: 0 } }'), 'routes.yaml', { now: new Date(), readFile });
