@@ -15,7 +15,7 @@
 // (dist/live-*.mjs) that the CommonJS chunks import().
 //
 // Every output file sits in dist/ itself, no sub-folders: src/package-root.ts relies on it.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -184,6 +184,17 @@ const live = await rolldown({
 });
 const { output: liveOutput } = await live.write({ dir: `${root}dist`, format: 'esm', minify: true, entryFileNames: '[name].mjs', chunkFileNames: 'live-[name]-[hash].mjs' });
 await live.close();
+
+// The catalogue's prices for every model id it lists, worked out by the catalogue itself: a policy
+// naming those ids validates without loading the catalogue (see src/io/price-cache.ts).
+const indexer = await rolldown({ cwd: root, input: 'src/core/money/catalogue-index.ts', platform: 'node', external, logLevel: 'warn' });
+const indexFile = `${root}dist/.catalogue-index.cjs`;
+await indexer.write({ file: indexFile, format: 'cjs' });
+await indexer.close();
+const { catalogueIndex } = createRequire(import.meta.url)(indexFile);
+const catalogueVersion = JSON.parse(readFileSync(`${root}node_modules/@pydantic/genai-prices/package.json`, 'utf8')).version;
+writeFileSync(`${root}dist/catalogue-index.json`, JSON.stringify({ version: catalogueVersion, prices: catalogueIndex(new Date()) }));
+rmSync(indexFile);
 
 // Which packages each chunk holds, for the bench and the tests that check what a one-shot loads.
 const packageOf = (id) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id)?.[1] ?? 'frugal';

@@ -50,6 +50,16 @@ export function displayPath(path: string, cwd: string): string {
 }
 
 const PACKAGE_JSON = packageFile('package.json');
+/** The catalogue's prices worked out at build time (scripts/build.js). */
+const CATALOGUE_INDEX = packageFile('dist/catalogue-index.json');
+
+function readIfThere(file: URL): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** A package's version, from its package.json where npm installs it, else through Node's resolver. */
 function packageVersion(name: string): string {
@@ -139,8 +149,9 @@ async function validateWithPrices(text: string, file: string, load: Omit<LoadOpt
   const { validatePolicy } = await import('../core/policy/validate.js');
   const catalogue = async () => (await import('../core/money/catalogue.js')).lookupCatalogue;
   if (!options.useCache) return validatePolicy(text, file, { ...load, catalogue: await catalogue() });
-  const { CatalogueNeeded, PriceCache, priceCachePath } = await import('./price-cache.js');
-  const prices = new PriceCache(priceCachePath(options.env), packageVersion('@pydantic/genai-prices'));
+  const { CatalogueNeeded, PriceCache, priceCachePath, catalogueSeed } = await import('./price-cache.js');
+  const version = packageVersion('@pydantic/genai-prices');
+  const prices = new PriceCache(priceCachePath(options.env), version, catalogueSeed(readIfThere(CATALOGUE_INDEX), version));
   let snapshot: PolicySnapshot | undefined;
   try {
     // A first run has nothing kept: straight to the catalogue, rather than validating twice.

@@ -25,6 +25,8 @@ export class PriceCache {
   constructor(
     private readonly path: string | undefined,
     version: string,
+    /** The catalogue's prices worked out when frugal was built (dist/catalogue-index.json), for the same catalogue version. */
+    private readonly seed: Record<string, ModelPricing> = {},
   ) {
     this.stored = { version, prices: {} };
     if (!path) return;
@@ -38,12 +40,16 @@ export class PriceCache {
 
   /** Nothing kept yet (a first run): no use trying without the catalogue. */
   get empty(): boolean {
-    return Object.keys(this.stored.prices).length === 0;
+    return Object.keys(this.stored.prices).length === 0 && Object.keys(this.seed).length === 0;
+  }
+
+  private known(k: string): ModelPricing | null | undefined {
+    return this.stored.prices[k] !== undefined ? this.stored.prices[k] : Object.hasOwn(this.seed, k) ? this.seed[k] : undefined;
   }
 
   /** Answers what it knows; throws CatalogueNeeded for a model it does not. */
   readonly cachedOnly: CatalogueLookup = (provider, model) => {
-    const known = this.stored.prices[key(provider, model)];
+    const known = this.known(key(provider, model));
     if (known === undefined) throw new CatalogueNeeded(`${provider}/${model}`);
     return known ?? undefined;
   };
@@ -52,7 +58,8 @@ export class PriceCache {
   through(lookup: CatalogueLookup): CatalogueLookup {
     return (provider, model, at) => {
       const k = key(provider, model);
-      if (this.stored.prices[k] !== undefined) return this.stored.prices[k] ?? undefined;
+      const known = this.known(k);
+      if (known !== undefined) return known ?? undefined;
       const found = lookup(provider, model, at);
       const timeless = !found || found.source.kind !== 'catalogue' || found.source.timeDependent !== true;
       if (timeless) {
@@ -79,6 +86,17 @@ export class PriceCache {
 }
 
 const key = (provider: string, model: string) => `${provider}\0${model}`;
+
+/** dist/catalogue-index.json's prices when it was built with this catalogue version, else none. */
+export function catalogueSeed(text: string | undefined, version: string): Record<string, ModelPricing> {
+  if (text === undefined) return {};
+  try {
+    const index = JSON.parse(text) as Stored;
+    return index.version === version && index.prices && typeof index.prices === 'object' ? (index.prices as Record<string, ModelPricing>) : {};
+  } catch {
+    return {};
+  }
+}
 
 /** Where the price cache lives: beside the policy cache. */
 export function priceCachePath(env: NodeJS.ProcessEnv): string | undefined {

@@ -115,3 +115,26 @@ describe('RE2 in a one-shot', () => {
     expect(JSON.parse(loaded('list the functions of a liver\n').out)).toMatchObject({ class: 'tiny' });
   });
 });
+
+describe('the price catalogue in a first run', () => {
+  it("is not loaded when the policy's models are in the catalogue's index built with frugal; a dated id the index lacks loads it", () => {
+    const trace = pathToFileURL(join(ROOT, 'bench', 'lib', 'trace-imports.js')).href;
+    const files = (policy: string, name: string) => {
+      const routes = join(tmp.path, `${name}.yaml`);
+      writeFileSync(routes, policy);
+      const list = join(tmp.path, `${name}-loaded.txt`);
+      // A first run: no policy cache, no price cache, no code cache.
+      const env = baseEnv({ XDG_CACHE_HOME: join(tmp.path, `${name}-cache`), NODE_OPTIONS: `--import=${trace}`, FRUGAL_TRACE_IMPORTS: list });
+      const r = spawnSync(process.execPath, [BIN, 'run', '--dry-run', '-q', '--routes', routes], { input: QUESTION, env, encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      return { record: JSON.parse(r.stdout) as { cost_usd: number }, files: readFileSync(list, 'utf8').split('\n') };
+    };
+    const indexed = files('default: m\nmodels:\n  m: { provider: anthropic, model: claude-haiku-4-5 }\n', 'indexed');
+    expect(indexed.files.some((f) => f.includes('/node_modules/@pydantic/genai-prices/'))).toBe(false);
+    const dated = files('default: m\nmodels:\n  m: { provider: anthropic, model: claude-haiku-4-5-20251001 }\n', 'dated');
+    expect(dated.files.some((f) => f.includes('/node_modules/@pydantic/genai-prices/'))).toBe(true);
+    // The same prices either way: the index is the catalogue's own answer.
+    expect(indexed.record.cost_usd).toBe(dated.record.cost_usd);
+    expect(indexed.record.cost_usd).toBeGreaterThan(0);
+  });
+});

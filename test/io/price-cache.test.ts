@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelPricing } from '../../src/core/money/pricing.js';
 import { loadPolicyFile } from '../../src/io/policy-file.js';
-import { CatalogueNeeded, PriceCache, priceCachePath } from '../../src/io/price-cache.js';
+import { catalogueSeed, CatalogueNeeded, PriceCache, priceCachePath } from '../../src/io/price-cache.js';
 
 const now = new Date('2026-11-01');
 const rate = (base: number) => ({ base, tiers: [] });
@@ -41,11 +41,25 @@ describe('the price cache', () => {
     expect(() => new PriceCache(path, '1.0').cachedOnly('openai', 'gpt-x', now)).toThrow(CatalogueNeeded);
   });
 
+  it("answers from the index built with frugal for the same catalogue version, and from its own answers first", () => {
+    const index = JSON.stringify({ version: '1.0', prices: { 'openai\0gpt-x': priced(7) } });
+    expect(catalogueSeed(index, '1.1')).toEqual({});
+    expect(catalogueSeed('not json', '1.0')).toEqual({});
+    expect(catalogueSeed(undefined, '1.0')).toEqual({});
+    const path = join(mkdtempSync(join(tmpdir(), 'frugal-prices-')), 'prices.json');
+    const seeded = new PriceCache(path, '1.0', catalogueSeed(index, '1.0'));
+    expect(seeded.empty).toBe(false);
+    expect(seeded.cachedOnly('openai', 'gpt-x', now)).toEqual(priced(7));
+    expect(() => seeded.cachedOnly('openai', 'gpt-y', now)).toThrow(CatalogueNeeded);
+    expect(seeded.through(() => priced(9))('openai', 'gpt-x', now)).toEqual(priced(7));
+  });
+
   it('an edited policy whose models were priced before validates from the cache (what it holds is what prices it)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'frugal-prices-'));
     const env = { XDG_CACHE_HOME: join(dir, 'cache') };
     const path = join(dir, 'routes.yaml');
-    const text = 'default: mini\nmodels:\n  mini: { provider: openai, model: gpt-5.4-mini }\n';
+    // A dated id the build-time index does not list: the catalogue answers it, and the answer is kept.
+    const text = 'default: mini\nmodels:\n  mini: { provider: anthropic, model: claude-haiku-4-5-20251001 }\n';
     writeFileSync(path, text);
     const first = await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
     const catalogueRate = first.models.get('mini')!.pricing.rates.input.base;
@@ -53,7 +67,7 @@ describe('the price cache', () => {
     // Mark the kept answer, then edit routes.yaml (its policy cache misses).
     const file = priceCachePath(env)!;
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { prices: Record<string, ModelPricing> };
-    stored.prices['openai\0gpt-5.4-mini']!.rates.input.base = 123;
+    stored.prices['anthropic\0claude-haiku-4-5-20251001']!.rates.input.base = 123;
     writeFileSync(file, JSON.stringify(stored));
     writeFileSync(path, `${text}# edited\n`);
     const edited = await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
