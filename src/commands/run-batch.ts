@@ -11,7 +11,7 @@ import { readPriorResults } from '../io/resume.js';
 import { ProviderPool } from '../providers/index.js';
 import { batched, createJob, routeBatched } from '../run/batch-create.js';
 import { newJobId } from '../run/batch-job.js';
-import { runLivePrompts } from '../run/batch-live.js';
+import { runLivePrompts, type LivePrompt } from '../run/batch-live.js';
 import { batchOpsOf, batchProgress, finishRun, inputErrorLine, JobDriver, jobBudget, jobCascades, openJobs, pollTimes, sleep } from '../run/batch-session.js';
 import { answerKey } from '../run/session.js';
 import { runPlanner } from './run-planner.js';
@@ -74,7 +74,7 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
       onError: opts.quiet ? undefined : (r) => write(ctx.stderr, `frugal: ${r.id}: ${r.error!.status ? `${r.error!.status} ` : ''}${r.error!.message}`),
     });
     runStore.apply({ type: 'run-start', at: ctx.clock(), dryRun: false });
-    const live: PromptRecord[] = [];
+    const live: LivePrompt[] = [];
     const journal = ledger?.journal({ runId: jobId, jobId, now: ctx.now, logPrompts: opts.logPrompts });
     // similar_to classes: each batch of prompts is embedded before it is routed, as in a live run.
     features = similarMatchers(policy).length > 0 ? await dryRunFeatures(ctx, policy, run.counter, { home: opts.home }) : undefined;
@@ -95,7 +95,7 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
         store, jobId, output, policy, planner, items, all, retries: opts.retries, maxSpend: opts.maxSpend, budgetActive: budget.active, now: ctx.now().getTime(),
         policyDir: resolve(ctx.cwd, dirname(policy.file)), cache, keyOf, skip: prior?.done,
         onDone: (outcome, prompt) => sink.write(outcome, { system: prompt.system, messages: prompt.messages }, null),
-        onLive: (prompt) => live.push(prompt),
+        onLive: (prompt, decision) => live.push({ prompt, decision }),
         onInputError,
       });
       job = store.job(jobId)!;
@@ -106,7 +106,8 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
       for await (const item of items) {
         if (item.kind !== 'prompt') continue;
         if (seen.add(item.prompt.id, item.prompt.source) !== undefined || prior?.done.has(item.prompt.id)) continue;
-        if (!routeBatched(policy, planner.route(item.prompt).route, all)) live.push(item.prompt);
+        const decision = planner.route(item.prompt);
+        if (!routeBatched(policy, decision.route, all)) live.push({ prompt: item.prompt, decision });
       }
     }
     const detach = new AbortController();
@@ -119,7 +120,7 @@ export async function runBatch(ctx: Context, run: { policy: Policy; counter: Tok
       return await finishRun({ ctx, job, driver, wait: opts.wait, sink, runStore, policy, budget, quiet: opts.quiet === true, output }, async () => {
         // Submit first, so the provider works on the batches while the live prompts run.
         const first = await driver.drive(false);
-        await runLivePrompts(ctx, { policy, counter: run.counter, prompts: live, opts, pool, cache, budget, store: runStore, sink, journal });
+        await runLivePrompts(ctx, { policy, planner, countTokens: (text) => run.counter.count(text), prompts: live, opts, pool, cache, budget, store: runStore, sink, journal });
         if (!opts.wait || first !== 'submitted') return first;
         const release = ctx.onInterrupt(() => detach.abort());
         try {

@@ -8,6 +8,7 @@ import type { ModelOptions } from '../core/policy/options.js';
 import type { ModelConfig, Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import type { Cascade } from '../core/routing/cascade.js';
+import type { Decision } from '../core/routing/chain.js';
 import type { Check } from '../core/routing/checks/types.js';
 import type { JobSettings, JobStore, LineRequest, LineStep, NewLine } from '../io/batch-jobs.js';
 import type { CachedAnswer, ResponseCache } from '../io/cache.js';
@@ -46,8 +47,8 @@ export interface CreateJob {
   skip?: { has(id: string): boolean } | undefined;
   /** A prompt finished without a batch: answered from the response cache, or refused before sending. */
   onDone: (outcome: BatchOutcome, prompt: PromptRecord) => void;
-  /** A prompt for the live path (routed to a model without a batch API). */
-  onLive: (prompt: PromptRecord) => void;
+  /** A prompt for the live path (routed to a model without a batch API), with its route. */
+  onLive: (prompt: PromptRecord, decision: Decision) => void;
   onInputError: (item: Extract<InputItem, { kind: 'error' }>) => void;
 }
 
@@ -139,7 +140,7 @@ export async function createJob(o: CreateJob): Promise<number> {
     if (planned.kind === 'stop') throw new Error('a plan without a budget does not stop');
     const { job } = planned;
     if (!routeBatched(o.policy, job.decision.route, o.all)) {
-      o.onLive(prompt);
+      o.onLive(prompt, job.decision);
       continue;
     }
     if (planned.kind === 'refused') {

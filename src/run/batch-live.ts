@@ -1,11 +1,11 @@
 import type { RunEvent, StopReason } from '../core/execution/events.js';
 import { execute } from '../core/execution/interactive.js';
 import type { CallJournal } from '../core/execution/call-runner.js';
-import { runPlanner } from '../commands/run-planner.js';
+import type { Planner } from '../core/execution/planner.js';
+import type { Decision } from '../core/routing/chain.js';
 import type { Budget } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
 import type { PromptRecord } from '../core/prompt.js';
-import type { TokenCounter } from '../core/routing/tokens.js';
 import type { ResponseCache } from '../io/cache.js';
 import type { ProviderPool } from '../providers/index.js';
 import { liveControl, makeSender } from './session.js';
@@ -15,10 +15,18 @@ import type { RunStore } from '../view/run-store.js';
 import type { RunOptions } from '../commands/run-shared.js';
 import type { RecordSink } from './batch-job.js';
 
+/** A prompt of a batch run that runs live, with the route the job's planner gave it. */
+export interface LivePrompt {
+  prompt: PromptRecord;
+  decision: Decision;
+}
+
 export interface LivePart {
   policy: Policy;
-  counter: TokenCounter;
-  prompts: PromptRecord[];
+  /** The run's planner: the same routes (similar_to features included), options and schemas as the batched prompts. */
+  planner: Omit<Planner, 'stopping' | 'budget'>;
+  countTokens: (text: string) => number;
+  prompts: LivePrompt[];
   opts: RunOptions;
   /** The write-ahead journal of the job's calls (none with --no-ledger). */
   journal?: CallJournal | undefined;
@@ -46,11 +54,11 @@ export async function runLivePrompts(ctx: Context, p: LivePart): Promise<StopRea
     return await execute(
       {
         items: (async function* () {
-          for (const prompt of p.prompts) yield { kind: 'prompt' as const, prompt };
+          for (const { prompt, decision } of p.prompts) yield { kind: 'routed' as const, prompt, decision };
         })(),
-        planner: runPlanner(p.policy, p.counter, p.opts),
+        planner: p.planner,
         baseline: p.policy.models.get(p.policy.baseline)!,
-        countTokens: (text) => p.counter.count(text),
+        countTokens: p.countTokens,
       },
       { concurrency: p.opts.concurrency, retries: p.opts.retries, budget: p.budget },
       {

@@ -424,4 +424,32 @@ classes:
     expect(rs.a).toMatchObject({ class: 'support', route: 'haiku' });
     expect(rs.b).toMatchObject({ class: null, route: 'mini' });
   });
+
+  it('routes the prompts that run live (a model without a batch API) by the same features', async () => {
+    const policy = `
+embedder: builtin
+baseline: mini
+default: mini
+models:
+  mini: { provider: openai, model: gpt-5.4-mini, price: { input: 2, output: 8 } }
+  local: { provider: openai-compatible, model: llama3.2:3b, base_url: "${server.url}/v1", price: { input: 0, output: 0 } }
+classes:
+  - name: support
+    when:
+      similar_to:
+        examples: ["How do I reset my password?", "My invoice is wrong", "I cannot log in to my account"]
+        threshold: 0.3
+    route: local
+`;
+    const s = setup(server, policy);
+    const input = join(s.dir, 'in.jsonl');
+    writeFileSync(input, ['{"id":"a","prompt":"I forgot my password, how can I reset it?"}', '{"id":"b","prompt":"Write a sonnet about autumn leaves"}'].join('\n') + '\n');
+    const out = join(s.dir, 'out.jsonl');
+    const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rs = Object.fromEntries(records(out).map((x) => [x.id as string, x]));
+    expect(rs.a).toMatchObject({ class: 'support', route: 'local', batch_id: null });
+    expect(rs.b).toMatchObject({ class: null, route: 'mini' });
+    expect(server.requests.map((q) => (q.body as { model: string }).model)).toEqual(['llama3.2:3b']);
+  });
 });
