@@ -46,16 +46,7 @@ export function exampleRecords(): Map<string, Record<string, unknown>> {
 }
 
 /** A small deterministic PRNG (mulberry32), so random tables are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded as rng } from '../src/core/quality/train/cross-validate.js';
 
 export const randInt = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
 

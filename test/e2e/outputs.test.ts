@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -222,3 +222,59 @@ describe('a ledger on a full disk', () => {
 });
 
 const LIMIT_BLOCKS = 200;
+
+/** A folder that exists when the outputs are checked and is gone by the time the run ends. */
+function vanishing(): string {
+  const sub = join(dir, `gone-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(sub);
+  server.setModel('gpt-5.4-mini', {
+    text: () => {
+      rmSync(sub, { recursive: true, force: true });
+      return 'A summary.';
+    },
+  });
+  return sub;
+}
+
+describe('an output that cannot be written once the prompts were sent', () => {
+  it('--summary-json: exit 1, not 2 (which says nothing was sent); the records are kept', async () => {
+    const sub = vanishing();
+    const out = join(dir, 'late1.jsonl');
+    const res = await runCli(['run', '--routes', routes, input, '-o', out, '--summary-json', join(sub, 's.json')], { env: envAt(join(dir, 'home-late')) });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/s\.json: cannot write \(ENOENT\)/);
+    expect(res.stderr).toContain('the prompts were sent');
+    expect(jsonLines(readFileSync(out, 'utf8'))).toHaveLength(2);
+  });
+
+  it('compare --html: exit 1, the comparison still printed', async () => {
+    const sub = vanishing();
+    const res = await runCli(['compare', routes, '--input', input, '--html', join(sub, 'r.html')], { env: envAt(join(dir, 'home-late')) });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/r\.html: cannot write \(ENOENT\)/);
+    expect(res.stderr).toContain('quality unknown: no prompt carries an expected answer');
+  });
+});
+
+describe('a full disk', () => {
+  it('-o on a full disk: exit 1 with the file and the reason, never a success', async () => {
+    const res = await runCli(['run', '--dry-run', '--routes', routes, input, '-o', '/dev/full', '-q'], { env: envAt(join(dir, 'home-late')) });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('/dev/full: cannot write (ENOSPC)');
+  });
+
+  // The process's own standard output is under test: a real process, its stdout on /dev/full.
+  it('standard output on a full disk: one line and a hint, exit 1, no stack', async () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [BIN, 'run', '--dry-run', '--routes', routes, input, '-q'], { stdio: ['ignore', fd, 'pipe'], env: baseEnv(envAt(join(dir, 'home-late'))) });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toBe('frugal: cannot write to standard output (ENOSPC: no space left on device)\n  hint: free some space, or send the records to a file on another disk with -o FILE\n');
+    } finally {
+      closeSync(fd);
+    }
+  });
+});

@@ -2,6 +2,8 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { foldForPrefilter, mayMatch, regexPrefilter } from '../../../src/core/routing/regex-prefilter.js';
 import { compileSafeRegex, RegexSyntaxError, validatedSafeRegex } from '../../../src/core/routing/safe-regex.js';
+// A seeded generator (mulberry32), so that a failure can be replayed.
+import { seeded as rng } from '../../../src/core/quality/train/cross-validate.js';
 
 describe('regexPrefilter: the literals every match contains', () => {
   it.each([
@@ -48,17 +50,6 @@ describe('regexPrefilter: the literals every match contains', () => {
     expect(mayMatch(filter, foldForPrefilter('k s'))).toBe(false);
   });
 });
-
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ATOMS = ['a', 'b', 'c', 'A', 'K', 's', 'ſ', '\u212A', ' ', '.', '\\.', '\\b', '\\B', '^', '$', '\\d', '\\w', '\\s', '[ab]', '[^a]', '[]a]', '[[:upper:]]', '\\pL', 'é', '{', '}', ']', '-', '\\n', '\\t', '\\*'];
 const QUANTIFIERS = ['', '', '', '*', '+', '?', '{2}', '{1,}', '{0,2}', '+?', '*?', '{1,2}?'];
