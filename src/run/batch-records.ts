@@ -20,28 +20,25 @@ export interface BatchOutcome {
  * The call a line made in a batch, priced at the model's batch rate. A line that came back
  * without usage was billed all the same: it is booked at its worst case, unsettled, never at $0.
  */
-export function lineCall(line: LineRow, model: ModelConfig, r: GenerateResult, batchId: string, worstCase: Pico): CallRecord {
-  const call: CallRecord = {
+export function lineCall(line: LineRow, model: ModelConfig, r: GenerateResult, batchId: string, worstCase: () => Pico): CallRecord {
+  const usage = r.usage;
+  const cost = usage ? costOf(usage, batchRatesOf(model)) : worstCase();
+  return {
     kind: 'answer',
     route: model.alias,
     provider: model.provider,
     model: model.model,
     answeredBy: r.answeredBy,
-    usage: r.usage ?? ZERO_USAGE,
-    cost: worstCase,
-    unsettled: worstCase,
+    usage: usage ?? ZERO_USAGE,
+    cost,
+    unsettled: usage ? 0n : cost,
     attempts: line.rounds,
     finishReason: r.finishReason,
     cached: false,
     output: r.text,
     batchId,
+    ...(usage ? { batchSaved: costOf(usage, model.pricing.rates) - cost } : {}),
   };
-  if (r.usage !== undefined) {
-    call.cost = costOf(r.usage, batchRatesOf(model));
-    call.unsettled = 0n;
-    call.batchSaved = costOf(r.usage, model.pricing.rates) - call.cost;
-  }
-  return call;
 }
 
 /** A line that failed for good, or was never sent: nothing billed. */

@@ -135,7 +135,7 @@ export class LineSettler {
 
   /** A line's answer: priced at the batch rate, and held to its schema when it asked for one. */
   async answered(line: LineRow, model: ModelConfig, result: GenerateResult, batchId: string): Promise<CallRecord> {
-    const call = lineCall(line, model, result, batchId, lineMaxCost(line, model));
+    const call = lineCall(line, model, result, batchId, () => lineMaxCost(line, model));
     const schema = line.request.schema;
     if (!schema) return call;
     const key = JSON.stringify(schema.schema);
