@@ -4,6 +4,7 @@ import { UserError } from './core/errors.js';
 import { applyConfig } from './commands/apply-config.js';
 import type { Context } from './commands/context.js';
 import { readConfig } from './io/config-file.js';
+import { processStdin, type Stdin } from './io/stdin.js';
 import { packageFile } from './package-root.js';
 import { safeText } from './view/safe-text.js';
 
@@ -72,11 +73,12 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
 }
 
 function processContext(): Context {
+  let stdin: Stdin | undefined;
   return {
     // Getters: Node builds each stream (a socket for a pipe, loading net) only when first used, and
-    // a --quiet one-shot never writes to stderr.
+    // a --quiet one-shot never writes to stderr. Piped stdin is read without a stream (io/stdin.ts).
     get stdin() {
-      return process.stdin;
+      return (stdin ??= processStdin());
     },
     stdout: process.stdout,
     get stderr() {

@@ -1,11 +1,12 @@
 import { safeText } from '../view/safe-text.js';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import type { Stdin } from '../io/stdin.js';
 
 type Tty = { isTTY?: boolean; columns?: number };
 
 /** Everything a command may touch of the outside world, passed in so tests can supply their own. */
 export interface Context {
-  stdin: Readable & Tty;
+  stdin: Stdin;
   stdout: Writable & Tty;
   stderr: Writable & Tty;
   env: NodeJS.ProcessEnv;

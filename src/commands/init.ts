@@ -1,5 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import { didYouMean } from '../core/policy/suggest.js';
@@ -13,12 +14,12 @@ interface InitOptions {
   providers?: string;
 }
 
-/** On a terminal with no --providers: ask, suggesting the providers whose keys are set. */
-async function askProviders(ctx: Context): Promise<StarterProvider[]> {
+/** On a terminal (`terminal`, the context's stdin) with no --providers: ask, suggesting the providers whose keys are set. */
+async function askProviders(ctx: Context, terminal: Readable): Promise<StarterProvider[]> {
   const guess = STARTER_PROVIDERS.filter((p) => (p === 'openai' ? ctx.env.OPENAI_API_KEY : p === 'anthropic' ? ctx.env.ANTHROPIC_API_KEY : false));
   const fallback = guess.length > 0 ? guess : (['openai', 'anthropic'] as StarterProvider[]);
   const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
+  const rl = createInterface({ input: terminal, output: ctx.stderr });
   try {
     for (;;) {
       const answer = await rl.question(`Which providers do you have? ${STARTER_PROVIDERS.join(', ')} (comma-separated) [${fallback.join(',')}]: `);
@@ -55,7 +56,7 @@ export function initCommand(ctx: Context, setExitCode: (code: number) => void): 
         () => false,
       );
       if (exists && !opts.force) throw new UserError(`${file} already exists`, 'pass --force to overwrite it');
-      if (opts.providers === undefined && ctx.stdin.isTTY && ctx.stderr.isTTY) providers = await askProviders(ctx);
+      if (opts.providers === undefined && ctx.stdin.isTTY && ctx.stderr.isTTY) providers = await askProviders(ctx, ctx.stdin);
       try {
         // The two API providers get the shipped example itself, comments and all.
         const shipped = providers.length === 2 && providers.includes('openai') && providers.includes('anthropic');

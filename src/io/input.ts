@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import { OPTION_KEYS, optionLikeKeys } from '../core/policy/resolve-options.js';
 import { fileLines, streamLines } from './lines.js';
+import type { Stdin } from './stdin.js';
 import { jsonErrorMessage, recordToPrompt } from './records.js';
 
 export type { InputItem };
@@ -15,7 +16,7 @@ export interface InputOptions {
   files: string[];
   /** -p/--prompt texts. */
   inline: string[];
-  stdin: Readable;
+  stdin: Stdin;
   /** How to read stdin (files go by extension). */
   format: InputFormat;
   /** -s/--system: the system prompt of every prompt whose record has none. */
@@ -94,7 +95,7 @@ function looksLikeJsonl(firstLine: string): boolean {
 }
 
 /** A terminal goes through readline as before; pipes and files through the faster splitter. */
-async function* stdinLines(stdin: Readable & { isTTY?: boolean }): AsyncGenerator<string[]> {
+async function* stdinLines(stdin: Stdin): AsyncGenerator<string[]> {
   if (!stdin.isTTY) {
     yield* streamLines(stdin);
     return;
@@ -108,7 +109,7 @@ async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
-async function* fromStdin(stdin: Readable, format: InputFormat, settings: Settings): Batches {
+async function* fromStdin(stdin: Stdin, format: InputFormat, settings: Settings): Batches {
   if (format === 'jsonl') {
     yield* jsonlItems(stdinLines(stdin), STDIN, settings);
     return;

@@ -63,6 +63,43 @@ describe.concurrent('bin/frugal.js (the bundle)', () => {
     expect([code, stderr]).toEqual([0, '']);
   });
 
+  it('stdin as a shell pipe, a pipe that runs dry before its end, and a file: every byte read, and a filled pipe without node:net', () => {
+    const records = Array.from({ length: 3 }, (_, i) => JSON.stringify({ id: `q${i}`, prompt: `Question number ${i} about ${'words '.repeat(40 * i)}` }));
+    const file = join(tmp.path, 'three.jsonl');
+    writeFileSync(file, `${records.join('\n')}\n`);
+    // Which of Node's own modules the process loaded, written when it exits.
+    const builtins = join(tmp.path, 'builtins.txt');
+    const preload = join(tmp.path, 'builtins.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(builtins)}, process.moduleLoadList.join('\\n')));`);
+    const env = { ...baseEnv({ XDG_CACHE_HOME: join(tmp.path, 'pipe-cache') }), NODE_OPTIONS: `--require=${preload}`, FRUGAL_BIN: BIN, FRUGAL_FILE: file };
+    // Standard output to a file, as a socket would load node:net for itself.
+    const out = join(tmp.path, 'pipe-out.jsonl');
+    const sh = (script: string) => {
+      const r = spawnSync('sh', ['-c', `${script} > "${out}"`], { env, encoding: 'utf8' });
+      return { ...r, stdout: readFileSync(out, 'utf8') };
+    };
+    const expected = spawnSync(process.execPath, [BIN, 'run', '--dry-run', '-q', file], { env, encoding: 'utf8' });
+    expect([expected.status, expected.stderr]).toEqual([0, '']);
+    const sources = (out: string) => out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string; input_tokens: number }));
+    const want = sources(expected.stdout).map(({ id, input_tokens }) => ({ id, input_tokens }));
+    expect(want).toHaveLength(3);
+    const filled = sh(`cat "$FRUGAL_FILE" | "${process.execPath}" "$FRUGAL_BIN" run --dry-run -q`);
+    expect([filled.status, filled.stderr]).toEqual([0, '']);
+    expect(sources(filled.stdout).map(({ id, input_tokens }) => ({ id, input_tokens }))).toEqual(want);
+    expect(readFileSync(builtins, 'utf8')).not.toMatch(/NativeModule net\b/);
+    // The writer pauses in the middle of a record: the rest comes through process.stdin.
+    const [head, tail] = [records.join('\n').slice(0, 60), `${records.join('\n').slice(60)}\n`];
+    writeFileSync(join(tmp.path, 'head.txt'), head);
+    writeFileSync(join(tmp.path, 'tail.txt'), tail);
+    const dry = sh(`(cat "${join(tmp.path, 'head.txt')}"; sleep 0.3; cat "${join(tmp.path, 'tail.txt')}") | "${process.execPath}" "$FRUGAL_BIN" run --dry-run -q`);
+    expect([dry.status, dry.stderr]).toEqual([0, '']);
+    expect(sources(dry.stdout).map(({ id, input_tokens }) => ({ id, input_tokens }))).toEqual(want);
+    const redirected = sh(`"${process.execPath}" "$FRUGAL_BIN" run --dry-run -q < "$FRUGAL_FILE"`);
+    expect([redirected.status, redirected.stderr]).toEqual([0, '']);
+    expect(sources(redirected.stdout).map(({ id, input_tokens }) => ({ id, input_tokens }))).toEqual(want);
+    expect(readFileSync(builtins, 'utf8')).not.toMatch(/NativeModule net\b/);
+  });
+
   it('a --quiet one-shot loads no heavy package: not the SDKs, Ink, React, SQLite, the tokenizer, the catalogue, YAML, zod or cli-table3', () => {
     const out = join(tmp.path, 'imports.txt');
     const trace = pathToFileURL(join(ROOT, 'bench', 'lib', 'trace-imports.js')).href;
