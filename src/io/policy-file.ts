@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { packageFile } from '../package-root.js';
-import { buildPolicy, type PolicySnapshot } from '../core/policy/build.js';
+import { buildPolicy, regexPrefilters, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
 import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
 import { MatcherCompileError } from '../core/routing/matchers.js';
@@ -196,8 +196,9 @@ export async function loadPolicyFile(located: LocatedPolicy, cwd: string, option
   }
   const readFile = (name: string) => readFileSync(resolve(dirname(located.path), name), 'utf8');
   const snapshot = await validateWithPrices(text, file, { now: options.now, files, readFile }, options);
-  if (snapshotIsTimeless(snapshot) && !readsFiles(text)) writeCached(cache, snapshot);
-  return buildPolicy(snapshot, file, files);
+  const policy = buildPolicy(snapshot, file, files);
+  if (snapshotIsTimeless(snapshot) && !readsFiles(text)) writeCached(cache, { ...snapshot, prefilters: regexPrefilters(policy) });
+  return policy;
 }
 
 /**

@@ -59,6 +59,28 @@ describe('the policy cache', () => {
     expect(p.models.get('b')!.model).toBe('claude-opus-5-5');
   });
 
+  it("keeps the prefilters of the classes' regexes, and a cached policy uses them instead of working them out again", async () => {
+    const { dir, path, env, cacheDir } = setup();
+    await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true });
+    const file = join(cacheDir, readdirSync(cacheDir)[0]!);
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { key: string; snapshot: { prefilters?: Record<string, unknown> } };
+    // "/def /i": every match holds "def " in any case.
+    expect(entry.snapshot.prefilters).toEqual({ '/def /i': { lit: 'def ' } });
+    const text = 'def main(): pass';
+    const regexOf = (p: Awaited<ReturnType<typeof loadPolicyFile>>) => {
+      const when = p.classes[0]!.when;
+      const any = when.kind === 'all' ? when.of.find((m) => m.kind === 'any') : undefined;
+      const re = any?.kind === 'any' ? any.of.find((m) => m.kind === 'regex') : undefined;
+      if (re?.kind !== 'regex') throw new Error('no regex matcher');
+      return re.re;
+    };
+    expect(regexOf(await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true })).test(text)).toBe(true);
+    // A kept prefilter that no text passes: the cached policy's regex takes it as it is.
+    entry.snapshot.prefilters = { '/def /i': { lit: 'never in the prompt' } };
+    writeFileSync(file, JSON.stringify(entry));
+    expect(regexOf(await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: true })).test(text)).toBe(false);
+  });
+
   it('is not used when asked not to (validate), and survives a corrupt entry', async () => {
     const { dir, path, env, cacheDir } = setup();
     await loadPolicyFile({ path, origin: 'flag' }, dir, { now, env, useCache: false });

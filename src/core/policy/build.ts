@@ -1,5 +1,7 @@
 import { batchRates } from '../money/batch-price.js';
-import { compileMatcher } from '../routing/matchers.js';
+import { compileMatcher, type Matcher } from '../routing/matchers.js';
+import type { KnownPrefilters } from '../routing/safe-regex.js';
+import type { Prefilter } from '../routing/regex-prefilter.js';
 import type { ClassRule, ModelConfig, Policy } from './types.js';
 import type { PolicyInput } from './schema.js';
 import type { ModelPricing } from '../money/pricing.js';
@@ -15,6 +17,8 @@ import type { Cascade } from '../routing/cascade.js';
 export interface PolicySnapshot {
   input: PolicyInput;
   pricing: [string, ModelPricing][];
+  /** The literal prefilters of the classes' regexes (regexPrefilters), kept so a one-shot does not work them out again. */
+  prefilters?: KnownPrefilters;
 }
 
 /**
@@ -45,7 +49,7 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, files: Polic
     name: c.name,
     description: c.description,
     route: c.route,
-    when: compileMatcher(c.when, ['classes', i, 'when'], files, true),
+    when: compileMatcher(c.when, ['classes', i, 'when'], files, snapshot.prefilters ?? {}),
     schema: c.schema,
   }));
   const cascades = new Map<string, Cascade>();
@@ -68,4 +72,16 @@ export function buildPolicy(snapshot: PolicySnapshot, file: string, files: Polic
     cascades,
     budget: { maxSpendUsd: input.budget?.max_spend, perModelUsd: new Map(Object.entries(input.budget?.per_model ?? {})) },
   };
+}
+
+/** The prefilters of the regexes in the policy's class conditions, worked out now, by regex source. */
+export function regexPrefilters(policy: Policy): Record<string, Prefilter | null> {
+  const out: Record<string, Prefilter | null> = {};
+  const walk = (m: Matcher): void => {
+    if (m.kind === 'regex') out[m.source] = m.re.prefilter;
+    else if (m.kind === 'all' || m.kind === 'any') m.of.forEach(walk);
+    else if (m.kind === 'not') walk(m.of);
+  };
+  for (const c of policy.classes) walk(c.when);
+  return out;
 }

@@ -2,7 +2,7 @@ import type { MatcherInput } from '../policy/schema.js';
 import type { PromptRecord } from '../prompt.js';
 import type { Scorer } from '../quality/scorer.js';
 import { NO_FILES, type PolicyFiles } from './checks/compile.js';
-import { compileSafeRegex, RegexSyntaxError, validatedSafeRegex, type SafeRegex } from './safe-regex.js';
+import { compileSafeRegex, RegexSyntaxError, validatedSafeRegex, type KnownPrefilters, type SafeRegex } from './safe-regex.js';
 
 export type FieldValue = string | number | boolean | null;
 
@@ -65,9 +65,9 @@ export class MatcherCompileError extends Error {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function compileRegex(source: string, path: (string | number)[], validated: boolean): SafeRegex {
+function compileRegex(source: string, path: (string | number)[], validated: false | KnownPrefilters): SafeRegex {
   try {
-    return validated ? validatedSafeRegex(source) : compileSafeRegex(source);
+    return validated ? validatedSafeRegex(source, validated) : compileSafeRegex(source);
   } catch (err) {
     if (!(err instanceof RegexSyntaxError)) throw err;
     throw new MatcherCompileError(`regex does not compile: ${err.message}`, path);
@@ -76,9 +76,10 @@ function compileRegex(source: string, path: (string | number)[], validated: bool
 
 /**
  * Compile a condition that passed the schema. A mapping with several keys means all of them.
- * `validated`: the whole policy validated before, so its regexes compile (RE2 compiles them on first use).
+ * `validated`: the whole policy validated before, so its regexes compile (RE2 compiles them on first
+ * use), with the prefilters of its regexes worked out then, if kept.
  */
-export function compileMatcher(input: MatcherInput, path: (string | number)[], files: PolicyFiles = NO_FILES, validated = false): Matcher {
+export function compileMatcher(input: MatcherInput, path: (string | number)[], files: PolicyFiles = NO_FILES, validated: false | KnownPrefilters = false): Matcher {
   const parts: Matcher[] = [];
   if (input.regex !== undefined) {
     parts.push({ kind: 'regex', re: compileRegex(input.regex, [...path, 'regex'], validated), source: input.regex });

@@ -16,11 +16,16 @@ export class SafeRegex {
   #re: RE2JS | undefined;
   #prefilter: Prefilter | null | undefined;
 
-  constructor(readonly source: string) {
+  /** `prefilter`: this pattern's prefilter, worked out before (the policy cache keeps them). */
+  constructor(
+    readonly source: string,
+    prefilter?: Prefilter | null,
+  ) {
     const slashed = SLASHED.exec(source);
     this.#pattern = slashed ? slashed[1]! : source;
     this.#flags = slashed ? slashed[2]! : '';
     for (const f of this.#flags) if (!(f in FLAGS)) throw new RegexSyntaxError(`unknown flag "${f}" (use i, m or s)`);
+    this.#prefilter = prefilter;
   }
 
   /** RE2's program, compiled on first use; throws RegexSyntaxError with RE2's reason. */
@@ -36,11 +41,17 @@ export class SafeRegex {
     return this.#re;
   }
 
+  /** The literals every match contains (worked out once), or null when the analysis has none. */
+  get prefilter(): Prefilter | null {
+    if (this.#prefilter === undefined) this.#prefilter = regexPrefilter(this.#pattern, this.#flags.includes('i')) ?? null;
+    return this.#prefilter;
+  }
+
   /** False when the text lacks a literal that every match contains: no need to ask RE2. */
   #mayMatch(text: string): boolean {
-    if (this.#prefilter === undefined) this.#prefilter = regexPrefilter(this.#pattern, this.#flags.includes('i')) ?? null;
-    if (this.#prefilter === null) return true;
-    return mayMatch(this.#prefilter, this.#flags.includes('i') ? foldForPrefilter(text) : text);
+    const prefilter = this.prefilter;
+    if (prefilter === null) return true;
+    return mayMatch(prefilter, this.#flags.includes('i') ? foldForPrefilter(text) : text);
   }
 
   /** Compile now (validation: a pattern RE2 rejects is the user's error, with RE2's reason). */
@@ -75,10 +86,13 @@ export function compileSafeRegex(source: string): SafeRegex {
   return new SafeRegex(source).compile();
 }
 
+/** Prefilters worked out before, by regex source as written (PolicySnapshot.prefilters). */
+export type KnownPrefilters = Readonly<Record<string, Prefilter | null>>;
+
 /**
  * A regex from a policy that validated (so it compiles): RE2 compiles it when it first has to run.
  * Throws RegexSyntaxError only for an unknown flag.
  */
-export function validatedSafeRegex(source: string): SafeRegex {
-  return new SafeRegex(source);
+export function validatedSafeRegex(source: string, known: KnownPrefilters = {}): SafeRegex {
+  return new SafeRegex(source, Object.hasOwn(known, source) ? known[source] : undefined);
 }
