@@ -167,6 +167,8 @@ const { output } = await bundle.write({
   minify: true,
   entryFileNames: '[name].js',
   chunkFileNames: '[name]-[hash].js',
+  // ASCII only: V8 keeps a one-byte source string and scans it faster (a two-byte one for a few dashes).
+  charset: 'ascii',
   codeSplitting: { groups: [{ name: 'warm', test: isWarm }] },
 });
 await bundle.close();
