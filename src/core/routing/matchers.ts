@@ -2,13 +2,14 @@ import type { MatcherInput } from '../policy/schema.js';
 import type { PromptRecord } from '../prompt.js';
 import type { Scorer } from '../quality/scorer.js';
 import { NO_FILES, type PolicyFiles } from './checks/compile.js';
+import { Keywords } from './keywords.js';
 import { compileSafeRegex, RegexSyntaxError, validatedSafeRegex, type KnownPrefilters, type SafeRegex } from './safe-regex.js';
 
 export type FieldValue = string | number | boolean | null;
 
 export type Matcher =
   | { kind: 'regex'; re: SafeRegex; source: string }
-  | { kind: 'keywords'; words: string[]; re: RegExp }
+  | { kind: 'keywords'; words: string[]; re: Keywords }
   | { kind: 'min_tokens'; n: number }
   | { kind: 'max_tokens'; n: number }
   | { kind: 'field'; key: string; path: string[]; values: FieldValue[] }
@@ -63,8 +64,6 @@ export class MatcherCompileError extends Error {
   }
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 function compileRegex(source: string, path: (string | number)[], validated: false | KnownPrefilters): SafeRegex {
   try {
     return validated ? validatedSafeRegex(source, validated) : compileSafeRegex(source);
@@ -86,10 +85,7 @@ export function compileMatcher(input: MatcherInput, path: (string | number)[], f
   }
   if (input.keywords !== undefined) {
     const words = input.keywords.map((w) => w.trim()).filter(Boolean);
-    // Whole words, in any script: no letter, digit or underscore on either side.
-    const alternatives = [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
-    const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, 'iu');
-    parts.push({ kind: 'keywords', words, re });
+    parts.push({ kind: 'keywords', words, re: new Keywords(words) });
   }
   if (input.min_prompt_tokens !== undefined) parts.push({ kind: 'min_tokens', n: input.min_prompt_tokens });
   if (input.max_prompt_tokens !== undefined) parts.push({ kind: 'max_tokens', n: input.max_prompt_tokens });
