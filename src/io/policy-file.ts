@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
-import { packageFile } from '../package-root.js';
+import { PACKAGE_ROOT, packageFile } from '../package-root.js';
 import { buildPolicy, regexPrefilters, type PolicySnapshot } from '../core/policy/build.js';
 import type { Policy } from '../core/policy/types.js';
 import { CheckCompileError, type PolicyFiles } from '../core/routing/checks/compile.js';
@@ -61,24 +60,18 @@ function readIfThere(file: URL): string | undefined {
   }
 }
 
-/** A package's version, from its package.json where npm installs it, else through Node's resolver. */
+/**
+ * A package's version, from the package.json in the nearest node_modules above frugal that has it:
+ * where Node finds it, installed beside frugal or hoisted above it (frugal as a dependency).
+ */
 function packageVersion(name: string): string {
-  const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
-  try {
-    return String(read(fileURLToPath(packageFile(`node_modules/${name}/package.json`))).version);
-  } catch {
-    // Hoisted elsewhere (frugal installed as a dependency): the package.json above its entry file.
-    const entry = createRequire(import.meta.url).resolve(name);
-    for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-      try {
-        const pkg = read(join(dir, 'package.json'));
-        if (pkg.name === name) return String(pkg.version);
-      } catch {
-        // none here
-      }
+  for (let dir = fileURLToPath(PACKAGE_ROOT); ; dir = dirname(dir)) {
+    try {
+      return String((JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown }).version);
+    } catch {
+      // Not here: the folder above.
     }
-    const file = statSync(entry);
-    return `${file.size}:${file.mtimeMs}`;
+    if (dirname(dir) === dir) return 'not installed';
   }
 }
 
