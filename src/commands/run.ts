@@ -77,6 +77,8 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
   checkOutputs(ctx.cwd, [...(opts.output ? [{ flag: '-o', path: opts.output }] : []), ...(opts.summaryJson ? [{ flag: '--summary-json', path: opts.summaryJson }] : [])], files);
   opts.settings = await promptSettings(ctx.cwd, opts, policy, opts.model);
   const counter = await loadCounter(policy.tokenizer);
+  // Ctrl-C ends the input where it is (dry and live runs; a batch run's Ctrl-C detaches instead).
+  const stopInput = new AbortController();
   const input: InputOptions = {
     files,
     inline: opts.prompt ?? [],
@@ -84,6 +86,7 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
     format: opts.inputFormat,
     system: opts.settings.system,
     warn: opts.quiet ? undefined : (message) => write(ctx.stderr, `frugal: warning: ${message}`),
+    stop: stopInput.signal,
   };
   const store = new RunStore(policy);
   store.keepFinished = false;
@@ -99,7 +102,10 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
       if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
     };
     let interrupted = false;
-    const release = ctx.onInterrupt(() => (interrupted = true));
+    const release = ctx.onInterrupt(() => {
+      interrupted = true;
+      stopInput.abort();
+    });
     try {
       await dryRun({
         items: readPrompts(input),
@@ -126,12 +132,17 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
     code = store.totals.stop === 'interrupted' ? 130 : failures(store.totals) > 0 ? 1 : 0;
   } else if ((await import('./run-batch.js')).wantsBatch(policy, opts)) {
     const { runBatch } = await import('./run-batch.js');
-    code = await runBatch(ctx, { policy, counter, input, store, opts });
+    code = await runBatch(ctx, { policy, counter, input: { ...input, stop: undefined }, store, opts });
   } else {
     if (opts.offline) throw new UserError('--offline goes with --dry-run: a live run sends prompts');
     const { runLive } = await import('./run-live.js');
     if (opts.resume && !opts.output) throw new UserError('--resume needs -o FILE: the output of the run to carry on', 'frugal run in.jsonl -o out.jsonl --resume');
-    code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });
+    const release = ctx.onInterrupt(() => stopInput.abort());
+    try {
+      code = await runLive(ctx, { policy, counter, input, store, opts, total: opts.quiet ? undefined : () => countInput(input) });
+    } finally {
+      release();
+    }
   }
   if (opts.summaryJson) {
     const { summaryJson } = await import('../view/summary-json.js');

@@ -23,6 +23,11 @@ export interface InputOptions {
   system?: string | undefined;
   /** Told once per key per run about record keys that look like model options frugal does not know. */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * Ends the input where it is (Ctrl-C): stdin is let go of at once, even in the middle of a wait
+   * for its writer, who may not write again for a long time.
+   */
+  stop?: AbortSignal | undefined;
 }
 
 const JSONL_EXT = new Set(['.jsonl', '.ndjson']);
@@ -94,14 +99,52 @@ function looksLikeJsonl(firstLine: string): boolean {
   }
 }
 
+/**
+ * The items of `source` until it ends or `stop` fires. A wait for the next one is let go of at once
+ * (`letGo` releases what it waits on): a pipe whose writer is idle must not hold a run told to stop.
+ */
+async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined, letGo: () => void): AsyncGenerator<T> {
+  if (!stop) {
+    yield* source;
+    return;
+  }
+  const items = source[Symbol.asyncIterator]();
+  let onStop = () => {};
+  const stopped = new Promise<'stopped'>((resolve) => (onStop = () => resolve('stopped')));
+  stop.addEventListener('abort', onStop, { once: true });
+  let lettingGo = stop.aborted;
+  try {
+    while (!lettingGo) {
+      const next = items.next();
+      const r = await Promise.race([next, stopped]);
+      if (r === 'stopped') {
+        lettingGo = true;
+        next.catch(() => undefined);
+        break;
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    stop.removeEventListener('abort', onStop);
+    if (lettingGo) letGo();
+    else await items.return?.();
+  }
+}
+
 /** A terminal goes through readline as before; pipes and files through the faster splitter. */
-async function* stdinLines(stdin: Stdin): AsyncGenerator<string[]> {
+async function* stdinLines(stdin: Stdin, stop: AbortSignal | undefined): AsyncGenerator<string[]> {
   if (!stdin.isTTY) {
-    yield* streamLines(stdin);
+    yield* streamLines(untilStopped(stdin, stop, () => stdin.destroy()));
     return;
   }
   const { createInterface } = await import('node:readline');
-  for await (const line of createInterface({ input: stdin, crlfDelay: Infinity })) yield [line];
+  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
+  const letGo = () => {
+    lines.close();
+    stdin.destroy();
+  };
+  for await (const line of untilStopped(lines, stop, letGo)) yield [line];
 }
 
 async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
@@ -109,13 +152,13 @@ async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
-async function* fromStdin(stdin: Stdin, format: InputFormat, settings: Settings): Batches {
+async function* fromStdin(stdin: Stdin, format: InputFormat, settings: Settings, stop: AbortSignal | undefined): Batches {
   if (format === 'jsonl') {
-    yield* jsonlItems(stdinLines(stdin), STDIN, settings);
+    yield* jsonlItems(stdinLines(stdin, stop), STDIN, settings);
     return;
   }
   // Auto: a first line that is a prompt record means JSONL; anything else is one prompt.
-  const batches = stdinLines(stdin);
+  const batches = stdinLines(stdin, stop);
   const seen: string[] = [];
   let first: string | undefined;
   while (first === undefined) {
@@ -125,7 +168,8 @@ async function* fromStdin(stdin: Stdin, format: InputFormat, settings: Settings)
     first = r.value.find((line) => line.trim() !== '');
   }
   if (first === undefined) {
-    yield [{ kind: 'error', file: STDIN, message: 'no prompt: standard input is empty' }];
+    // Stopped before a prompt came: nothing was read, which is not an empty input.
+    if (!stop?.aborted) yield [{ kind: 'error', file: STDIN, message: 'no prompt: standard input is empty' }];
     return;
   }
   if (format === 'auto' && looksLikeJsonl(first)) {
@@ -200,7 +244,7 @@ async function* allSources(options: InputOptions): Batches {
     if (file === '-') {
       if (stdinUsed) continue;
       stdinUsed = true;
-      yield* fromStdin(options.stdin, options.format, settings);
+      yield* fromStdin(options.stdin, options.format, settings, options.stop);
     } else {
       yield* fromFile(file, settings);
     }

@@ -36,6 +36,8 @@ export function processStdin(): Stdin {
 /** Chunks of a descriptor that never makes a read wait, then (when it would) of the stream. */
 export class DescriptorInput implements AsyncIterable<Buffer> {
   readonly isTTY = false;
+  /** The stream the rest came through, once the descriptor ran dry. */
+  #stream: Readable | undefined;
 
   constructor(
     private readonly fd: number,
@@ -59,7 +61,12 @@ export class DescriptorInput implements AsyncIterable<Buffer> {
     } finally {
       if (this.owned) closeSync(this.fd);
     }
-    if (dry) for await (const chunk of this.rest()) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    if (dry) for await (const chunk of (this.#stream = this.rest())) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  }
+
+  /** Lets go of the input (Ctrl-C): a read of the descriptor never waits, but the stream's may. */
+  destroy(): void {
+    this.#stream?.destroy();
   }
 
   /** What is there now: bytes, an empty buffer at the end, or 'dry' when the writer has not written the rest yet. */

@@ -34,8 +34,11 @@ export interface CliResult {
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  /** Written to stdin, which is then closed; without it stdin is closed at once. */
-  stdin?: string | Buffer;
+  /**
+   * Written to stdin, which is then closed; without it stdin is closed at once. A stream is passed
+   * on as it gives its bytes: stdin stays open until the stream ends.
+   */
+  stdin?: string | Buffer | Readable;
   /** The umask the invocation runs with (in process: this process's, for its duration; spawned: through /bin/sh). */
   umask?: number;
   /**
@@ -77,7 +80,8 @@ class Sink extends Writable {
 }
 
 /** stdin as a pipe gives it: the bytes, then the end. */
-function stdinOf(input: string | Buffer | undefined): Readable {
+function stdinOf(input: string | Buffer | Readable | undefined): Readable {
+  if (input instanceof Readable) return input;
   return Readable.from(input === undefined || input.length === 0 ? [] : [Buffer.from(input)], { objectMode: false });
 }
 
@@ -159,7 +163,8 @@ export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliR
     child.stdin.on('error', () => {
       // the CLI may exit without reading stdin
     });
-    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    if (options.stdin instanceof Readable) options.stdin.pipe(child.stdin);
+    else if (options.stdin !== undefined) child.stdin.end(options.stdin);
     else child.stdin.end();
     options.onSpawn?.(child);
   });

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DescriptorInput } from '../../src/io/stdin.js';
 import { tempDir } from '../e2e/cli.js';
@@ -73,6 +73,21 @@ describe('DescriptorInput', () => {
     expect(read.text).toBe('{"prompt":"one"}\n{"prompt":"two"}\n{"prompt":"three"}\n{"prompt":"four"}\n');
     expect(asked).toBe(1);
     expect(isOpen(reader)).toBe(false);
+  });
+
+  it('destroy lets go of the stream the rest was coming through (Ctrl-C while the writer is quiet)', async () => {
+    const { reader, writer } = pipe('let-go');
+    writeSync(writer, 'first\n');
+    const rest = new PassThrough();
+    const input = new DescriptorInput(reader, true, () => rest);
+    const chunks = input[Symbol.asyncIterator]();
+    expect((await chunks.next()).value?.toString()).toBe('first\n');
+    const waiting = chunks.next();
+    await new Promise((r) => setTimeout(r, 20));
+    input.destroy();
+    expect(rest.destroyed).toBe(true);
+    await expect(waiting).rejects.toThrow(/premature close/i);
+    closeSync(writer);
   });
 
   it('a reader that stops early closes its descriptor', async () => {

@@ -83,5 +83,7 @@ export async function dryRun(o: DryRunOptions): Promise<void> {
       }
     }
   }
+  // Ctrl-C while the input was waited for ends the input itself.
+  if (o.stopped?.()) stop = 'interrupted';
   o.emit({ type: 'run-end', at: o.now(), stop });
 }

@@ -224,7 +224,8 @@ export async function execute(work: Work, limits: Limits, sinks: Sinks, rt: Runt
   while (!rt.control.stopping) {
     const next = await items.next();
     if (next.done) {
-      inputDone = true;
+      // Ended by itself, not by a Ctrl-C that let go of stdin (run.ts).
+      inputDone = !rt.control.stopping;
       break;
     }
     const item = next.value;
