@@ -11,6 +11,15 @@
 // and does not verify the data. A file that is missing, stale, corrupt or rejected by V8 (another
 // Node) costs one ordinary compile and is written again; nothing about the cache can make a run
 // fail.
+//
+// The build ships such files too, in dist/code/ (scripts/ship-code-cache.js runs the built CLI with
+// FRUGAL_CODE_CACHE_OUT set, which makes this file write there instead), so that a first run after
+// `npm ci` starts from compiled code: they are read when the user's cache has none for a chunk.
+// They are checked as strictly, except for the source's modification time, which npm does not
+// keep (a published package's files all carry the same date): the chunk's content-hashed name, its
+// length, V8 version and arch (the file's name) and the checksum stand for it. Nothing is written
+// into dist/ at run time: a shipped file that fails a check or that V8 rejects costs one ordinary
+// compile, and the user's cache gets the chunk as before.
 const Module = require('node:module');
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
@@ -18,8 +27,9 @@ const vm = require('node:vm');
 
 const HASHED = /-[\w-]{8}\.js$/;
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
-const MAGIC = 0x31475246; // "FRG1"
-// magic, source length, data length, data checksum (uint32 each), source mtime (float64)
+const MAGIC = 0x31475246; // "FRG1": the user's cache
+const SHIPPED = 0x31535246; // "FRS1": made by the build, in dist/code/
+// magic, source length, data length, data checksum (uint32 each), source mtime (float64; 0 when shipped)
 const HEADER = 24;
 
 /** FNV-1a over 32-bit words: every change to a single word changes the result. */
@@ -41,64 +51,77 @@ function folder(env, dist) {
   return join(base, 'frugal', 'code', (h >>> 0).toString(16).padStart(8, '0'));
 }
 
-/** The cached data for this source, or undefined when there is none that checks out. */
-function read(file, source) {
+/**
+ * The cached data for this source when a file of this kind (magic) checks out; false when there is
+ * a file that does not, undefined when there is none.
+ */
+function read(file, magic, source) {
   let buf;
   try {
     buf = readFileSync(file);
   } catch {
     return undefined;
   }
-  if (buf.length <= HEADER || buf.readUInt32LE(0) !== MAGIC || buf.readUInt32LE(4) !== source.length || buf.readUInt32LE(8) !== buf.length - HEADER) return undefined;
-  if (buf.readDoubleLE(16) !== source.mtimeMs) return undefined;
+  if (buf.length <= HEADER || buf.readUInt32LE(0) !== magic || buf.readUInt32LE(4) !== source.length || buf.readUInt32LE(8) !== buf.length - HEADER) return false;
+  if (magic === MAGIC && buf.readDoubleLE(16) !== source.mtimeMs) return false;
   const data = buf.subarray(HEADER);
-  return checksum(data) === buf.readUInt32LE(12) ? data : undefined;
+  return checksum(data) === buf.readUInt32LE(12) ? data : false;
 }
 
-function write(file, source, data) {
+function write(file, magic, source, data) {
   const header = Buffer.alloc(HEADER);
-  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt32LE(magic, 0);
   header.writeUInt32LE(source.length, 4);
   header.writeUInt32LE(data.length, 8);
   header.writeUInt32LE(checksum(data), 12);
-  header.writeDoubleLE(source.mtimeMs, 16);
+  header.writeDoubleLE(magic === MAGIC ? source.mtimeMs : 0, 16);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([header, data]), { mode: 0o600 });
+  writeFileSync(tmp, Buffer.concat([header, data]), { mode: magic === MAGIC ? 0o600 : 0o644 });
   renameSync(tmp, file);
 }
 
 /** Compile the bundle's chunks in `dist` through the cache from now on. Does nothing where it cannot. */
 function install(dist, env) {
-  const dir = folder(env, dist);
-  if (!dir) return;
+  // The build's runs (FRUGAL_CODE_CACHE_OUT) make shipped files and read nothing else; other runs
+  // read the user's cache, then dist/code/, and write only the user's cache.
+  const out = env.FRUGAL_CODE_CACHE_OUT || undefined;
+  const dir = out ?? folder(env, dist);
+  const magic = out ? SHIPPED : MAGIC;
+  const shipped = out ? undefined : join(dist, 'code');
+  if (!dir && !shipped) return;
   const suffix = `.${process.version}-${process.arch}.bin`;
   const compile = Module.prototype._compile;
   const made = [];
+  const stale = [];
   Module.prototype._compile = function (content, filename) {
     if (dirname(filename) !== dist || !HASHED.test(filename) || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
-    const file = join(dir, basename(filename, '.js') + suffix);
+    const name = basename(filename, '.js') + suffix;
+    const file = dir && join(dir, name);
     let source;
     try {
-      source = { length: content.length, mtimeMs: statSync(filename).mtimeMs };
+      source = { length: content.length, mtimeMs: magic === MAGIC ? statSync(filename).mtimeMs : 0 };
     } catch {
       return compile.call(this, content, filename);
     }
-    const cachedData = read(file, source);
+    const own = file ? read(file, magic, source) : undefined;
+    const cachedData = own || (shipped ? read(join(shipped, name), SHIPPED, source) : undefined) || undefined;
     let script;
     try {
       script = new vm.Script(Module.wrap(content), { filename, cachedData });
     } catch {
       return compile.call(this, content, filename); // let Node report it as it would
     }
-    if (cachedData === undefined || script.cachedDataRejected) made.push({ script, file, source });
+    if (file && (cachedData === undefined || script.cachedDataRejected)) made.push({ script, file, source });
+    else if (file && own === false) stale.push(file); // the shipped file stands in for it from now on
     const fn = script.runInThisContext({ displayErrors: true });
     return fn.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dist);
   };
   process.once('exit', () => {
-    if (made.length === 0) return;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      for (const { script, file, source } of made) write(file, source, script.createCachedData());
+      for (const file of stale) rmSync(file, { force: true });
+      if (made.length === 0) return;
+      mkdirSync(dir, { recursive: true, mode: out ? 0o755 : 0o700 });
+      for (const { script, file, source } of made) write(file, magic, source, script.createCachedData());
       // Chunks of earlier builds of this copy are gone from dist/: their code goes too.
       const chunks = new Set(readdirSync(dist));
       for (const name of readdirSync(dir)) {
@@ -110,4 +133,4 @@ function install(dist, env) {
   });
 }
 
-module.exports = { install, checksum, HEADER };
+module.exports = { install, checksum, HEADER, MAGIC, SHIPPED };

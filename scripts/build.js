@@ -14,10 +14,12 @@
 // the live views that use it (src/view/live/start.tsx, batches.tsx) are a second, ES module build
 // (dist/live-*.mjs) that the CommonJS chunks import().
 //
-// Every output file sits in dist/ itself, no sub-folders: src/package-root.ts relies on it.
+// Every output file sits in dist/ itself, no sub-folders (src/package-root.ts relies on it), except
+// dist/code/, the code cache shipped for a first run (scripts/ship-code-cache.js).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { shipCodeCache } from './ship-code-cache.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const nodeRequire = createRequire(import.meta.url);
@@ -206,3 +208,6 @@ for (const chunk of [...output, ...liveOutput]) {
   if (chunk.type === 'chunk') manifest[chunk.fileName] = [...new Set(chunk.moduleIds.map(packageOf))].sort();
 }
 writeFileSync(`${root}dist/chunks.json`, `${JSON.stringify(manifest, null, 1)}\n`);
+
+// Last, once dist/ is complete: V8's code cache for a first run's chunks, in dist/code/.
+shipCodeCache(root);

@@ -1,14 +1,16 @@
 // One-shot start-up: `echo "..." | frugal run --dry-run` against bare `node -e 0`, warm, on a first
-// run (no policy cache, no code cache) and after an edit of routes.yaml (the policy cache misses, the
-// code cache of bin/code-cache.js does not); which files that one-shot loads (no heavy package may
-// load); and a live one-shot against a bare one-call SDK script.
+// run (no policy cache, no user code cache: with the code cache the build ships in dist/code/, as a
+// user has it after `npm ci`, and without it, in a copy of the package) and after an edit of
+// routes.yaml (the policy cache misses, the code cache of bin/code-cache.js does not); which files
+// that one-shot loads (no heavy package may load); and a live one-shot against a bare one-call SDK
+// script.
 //
 // The one-shots run as a script runs them: `sh -c 'echo "..." | exec node bin/frugal.js ...'`, so
 // stdin is a pipe (sh and echo are counted against frugal; `node -e 0` runs bare). One line also
 // gives the prompt the way a Node parent does (spawnSync's input: a socket, read through
 // process.stdin, which frugal cannot read without node:net).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, wallOf } from '../lib/measure.js';
@@ -35,6 +37,17 @@ function packageOf(entry) {
   return m ? m[1] : entry.startsWith('node:') ? 'node:' : 'frugal';
 }
 
+/** A copy of the package without the code cache the build ships (dist/code/); returns its launcher. */
+function withoutShippedCache(ctx) {
+  const dir = join(ctx.tmp, 'unshipped');
+  mkdirSync(dir);
+  cpSync(join(ctx.root, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(ctx.root, 'dist'), join(dir, 'dist'), { recursive: true, filter: (src) => src !== join(ctx.root, 'dist', 'code') });
+  for (const f of ['package.json', 'routes.yaml']) copyFileSync(join(ctx.root, f), join(dir, f));
+  symlinkSync(join(ctx.root, 'node_modules'), join(dir, 'node_modules'));
+  return join(dir, 'bin', 'frugal.js');
+}
+
 /** The median of the per-pair ratios: each frugal run over the `node -e 0` run just before it. */
 const ratioOf = (pairs) => median(pairs.map(([bare, run]) => run / bare));
 
@@ -56,13 +69,16 @@ export async function run(ctx) {
     return [...oneShot, '--routes', file];
   };
   piped(editedArgs(), SHORT, edited);
+  const unshipped = [withoutShippedCache(ctx), ...oneShot.slice(1)];
+  piped(unshipped, SHORT, cold());
   const cases = [
     [`echo "${SHORT}" | node bin/frugal.js run --dry-run --quiet`, () => piped(oneShot, SHORT)],
     [`the same with a ${LONG.split(' ').length}-word prompt`, () => piped(oneShot, LONG)],
     ['the short one without --quiet (the table on stderr)', () => piped(withTable, SHORT)],
     ["the short one from a Node parent (spawnSync's input: stdin a socket)", () => wallOf(node, oneShot, `${SHORT}\n`)],
     // A first run, or a changed routes.yaml: the policy cache misses and YAML, zod and the catalogue load.
-    ['cold: the short one on a first run (empty policy cache and code cache)', () => piped(oneShot, SHORT, cold())],
+    ['cold: the short one on a first run (empty policy cache and user code cache; dist/code/ as built)', () => piped(oneShot, SHORT, cold())],
+    ['cold: the same without dist/code/ (no code cache at all)', () => piped(unshipped, SHORT, cold())],
     ['cold: the short one after routes.yaml changed (policy cache misses, code cache warm)', () => piped(editedArgs(), SHORT, edited)],
   ];
   piped(oneShot, SHORT); // warm the file cache and frugal's policy cache
@@ -77,7 +93,9 @@ export async function run(ctx) {
     const ms = median(pairs[j].map(([, r]) => r));
     console.log(`  ${ms.toFixed(1).padStart(6)} ms = ${ratioOf(pairs[j]).toFixed(2)} x  ${label}`);
   }
-  console.log(`  warm ratio ${ratioOf(pairs[0]).toFixed(2)} (target 1.3); cold ratio ${ratioOf(pairs[4]).toFixed(2)} on a first run, ${ratioOf(pairs[5]).toFixed(2)} after an edit (target 2.5)`);
+  console.log(
+    `  warm ratio ${ratioOf(pairs[0]).toFixed(2)} (target 1.3); cold ratio ${ratioOf(pairs[4]).toFixed(2)} on a first run (${ratioOf(pairs[5]).toFixed(2)} without dist/code/), ${ratioOf(pairs[6]).toFixed(2)} after an edit (target 2.5)`,
+  );
 
   await liveOneShot(ctx);
 

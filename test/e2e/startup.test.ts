@@ -1,21 +1,44 @@
 // The built binary's start-up machinery, in real processes (it only runs in one): V8's code cache
-// for the bundle (bin/code-cache.js), which no state of its files may break, and RE2, which a
-// one-shot loads only when a policy regex has to run.
+// for the bundle (bin/code-cache.js), the user's and the one the build ships in dist/code/, which no
+// state of their files may break, and RE2, which a one-shot loads only when a policy regex has to run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, BIN, spawnCli } from '../helpers/cli.js';
 import { ROOT } from '../support.js';
 import { requireBuild, tempDir } from './cli.js';
 
-const { checksum, HEADER } = createRequire(import.meta.url)('../../bin/code-cache.js') as { checksum: (b: Buffer) => number; HEADER: number };
+const { checksum, HEADER, MAGIC, SHIPPED } = createRequire(import.meta.url)('../../bin/code-cache.js') as { checksum: (b: Buffer) => number; HEADER: number; MAGIC: number; SHIPPED: number };
 const QUESTION = 'What is the capital of Australia?\n';
+const WARM = /^warm-[\w-]{8}\.v\d+\.\d+\.\d+-\w+\.bin$/;
 const tmp = tempDir();
-beforeAll(requireBuild);
+/** The launcher of a copy of the package without dist/code/: the user's cache alone, as before the build shipped one. */
+let unshipped = '';
+beforeAll(() => {
+  requireBuild();
+  unshipped = copyPackage('unshipped', { shipped: false });
+});
 afterAll(tmp.remove);
+
+/**
+ * A copy of the package (bin/, dist/ with or without the shipped code cache, package.json,
+ * routes.yaml; node_modules linked), so that its files can be spoilt; returns its launcher.
+ */
+function copyPackage(name: string, { shipped }: { shipped: boolean }): string {
+  const dir = join(tmp.path, name);
+  mkdirSync(dir);
+  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  const code = join(ROOT, 'dist', 'code');
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true, filter: (src) => shipped || !src.startsWith(code) });
+  for (const f of ['package.json', 'routes.yaml']) copyFileSync(join(ROOT, f), join(dir, f));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return join(dir, 'bin', 'frugal.js');
+}
+const distOf = (bin: string) => join(bin, '..', '..', 'dist');
 
 /** The code cache folder under a cache home, and its files. */
 function codeFiles(cacheHome: string): string[] {
@@ -23,15 +46,26 @@ function codeFiles(cacheHome: string): string[] {
   if (!existsSync(base)) return [];
   return readdirSync(base).flatMap((dir) => readdirSync(join(base, dir)).map((f) => join(base, dir, f)));
 }
+const names = (files: string[]) => files.map((f) => f.split('/').pop());
 
-const oneShot = (cacheHome: string, stdin = QUESTION) => spawnCli(['run', '--dry-run', '-q'], { stdin, env: { XDG_CACHE_HOME: cacheHome }, cwd: tmp.path });
+/** Ways a cache file can be spoilt: what, and how (given its bytes and its name). */
+type Spoiler = [string, (b: Buffer, name: string) => Buffer];
+const SPOILT: Spoiler[] = [
+  ['a flipped bit in the compiled code', (b) => Buffer.from(b.map((x, i) => (i === b.length >> 1 ? x ^ 0x10 : x)))],
+  ['cut short', (b) => b.subarray(0, b.length >> 1)],
+  ['garbage', (b) => Buffer.alloc(b.length, 0x5a)],
+  ['empty', () => Buffer.alloc(0)],
+  ['made for a source of another length', (b) => Buffer.from(b.map((x, i) => (i === 4 ? x ^ 1 : x)))],
+];
 
-describe.concurrent('the code cache (bin/code-cache.js)', () => {
+const oneShot = (cacheHome: string, stdin = QUESTION, bin = unshipped) => spawnCli(['run', '--dry-run', '-q'], { stdin, env: { XDG_CACHE_HOME: cacheHome }, cwd: tmp.path, bin });
+
+describe.concurrent('the code cache (bin/code-cache.js), without a shipped one', () => {
   it('a first run writes it for the hashed chunks it loaded; the next run gives the same answer from it', async () => {
     const home = join(tmp.path, 'fresh');
     const first = await oneShot(home);
     const files = codeFiles(home);
-    expect(files.map((f) => f.split('/').pop())).toContainEqual(expect.stringMatching(/^warm-[\w-]{8}\.v\d+\.\d+\.\d+-\w+\.bin$/));
+    expect(names(files)).toContainEqual(expect.stringMatching(WARM));
     const second = await oneShot(home);
     expect([first.code, first.stderr]).toEqual([0, '']);
     expect(second).toEqual(first);
@@ -40,12 +74,8 @@ describe.concurrent('the code cache (bin/code-cache.js)', () => {
   });
 
   it('a file spoilt in any way (a flipped bit, cut short, garbage, empty, made for another source or an older one) changes nothing, and is written again', async () => {
-    const spoilers: [string, (b: Buffer) => Buffer][] = [
-      ['a flipped bit in the compiled code', (b) => Buffer.from(b.map((x, i) => (i === b.length >> 1 ? x ^ 0x10 : x)))],
-      ['cut short', (b) => b.subarray(0, b.length >> 1)],
-      ['garbage', (b) => Buffer.alloc(b.length, 0x5a)],
-      ['empty', () => Buffer.alloc(0)],
-      ['made for a source of another length', (b) => Buffer.from(b.map((x, i) => (i === 4 ? x ^ 1 : x)))],
+    const spoilers: Spoiler[] = [
+      ...SPOILT,
       ['made for the source as it was before it changed', (b) => Buffer.from(b.map((x, i) => (i === 16 ? x ^ 1 : x)))],
     ];
     const home = join(tmp.path, 'spoilt');
@@ -57,7 +87,7 @@ describe.concurrent('the code cache (bin/code-cache.js)', () => {
     for (const [what, spoil] of spoilers) {
       const spoilt = new Map<string, Buffer>();
       for (const f of codeFiles(home)) {
-        spoilt.set(f, spoil(readFileSync(f)));
+        spoilt.set(f, spoil(readFileSync(f), f));
         writeFileSync(f, spoilt.get(f)!);
       }
       expect(await oneShot(home), what).toEqual(clean);
@@ -83,10 +113,123 @@ describe.concurrent('the code cache (bin/code-cache.js)', () => {
     const stale = join(file!, '..', 'warm-OLDBUILD.v20.0.0-x64.bin');
     writeFileSync(stale, 'compiled for a bundle that is gone');
     // A cold policy cache loads chunks the warm run did not; writing them prunes.
-    const r = await spawnCli(['validate'], { env: { XDG_CACHE_HOME: home }, cwd: tmp.path });
+    const r = await spawnCli(['validate'], { env: { XDG_CACHE_HOME: home }, cwd: tmp.path, bin: unshipped });
     expect(r.code).toBe(0);
     expect(existsSync(stale)).toBe(false);
   });
+});
+
+describe.concurrent('the code cache the build ships in dist/code/', () => {
+  /** Every file under `dir`, by relative path: its mode, modification time and a hash of its bytes. */
+  function snapshot(dir: string): Map<string, [number, number, string | undefined]> {
+    const all = new Map<string, [number, number, string | undefined]>();
+    for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+      const path = join(dir, name);
+      const st = statSync(path);
+      all.set(relative(dir, path), [st.mode, st.mtimeMs, st.isFile() ? createHash('sha256').update(readFileSync(path)).digest('hex') : undefined]);
+    }
+    return all;
+  }
+
+  it("holds the warm chunk's code, made by the build; a first run starts from it: it writes no user cache and answers as a run without it", async () => {
+    const shipped = readdirSync(join(ROOT, 'dist', 'code'));
+    expect(shipped).toContainEqual(expect.stringMatching(WARM));
+    for (const name of shipped) {
+      const b = readFileSync(join(ROOT, 'dist', 'code', name));
+      expect([name, b.readUInt32LE(0), checksum(b.subarray(HEADER))]).toEqual([name, SHIPPED, b.readUInt32LE(12)]);
+    }
+    const home = join(tmp.path, 'shipped-first');
+    const first = await oneShot(home, QUESTION, BIN);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    // Nothing compiled without a cache: every chunk the first run loaded came from dist/code/.
+    expect(codeFiles(home)).toEqual([]);
+    expect(first).toEqual(await oneShot(join(tmp.path, 'unshipped-first')));
+    expect(await oneShot(home, QUESTION, BIN)).toEqual(first);
+    expect(codeFiles(home)).toEqual([]);
+  });
+
+  it('does not depend on the modification times of dist/ (npm resets them on install)', async () => {
+    const bin = copyPackage('old-times', { shipped: true });
+    const npmDate = new Date('1985-10-26T08:15:00Z');
+    for (const name of readdirSync(distOf(bin), { recursive: true }) as string[]) utimesSync(join(distOf(bin), name), npmDate, npmDate);
+    const home = join(tmp.path, 'old-times-cache');
+    const r = await oneShot(home, QUESTION, bin);
+    expect([r.code, r.stderr, JSON.parse(r.stdout).route]).toEqual([0, '', 'quick']);
+    expect(codeFiles(home)).toEqual([]);
+  });
+
+  it('a shipped file spoilt in any way (a flipped bit, cut short, garbage, empty, made for another source, of the wrong kind, made by V8 for another chunk) changes nothing: the user cache takes over, dist/ is not written', async () => {
+    const bin = copyPackage('shipped-spoilt', { shipped: true });
+    const code = join(distOf(bin), 'code');
+    const pristine = new Map(readdirSync(code).map((name) => [name, readFileSync(join(code, name))]));
+    // Each chunk gets the compiled code of another, with a header that its checks accept: only V8 can tell.
+    const order = [...pristine.keys()];
+    const otherThan = (name: string) => pristine.get(order[(order.indexOf(name) + 1) % order.length]!)!;
+    const headerFor = (b: Buffer, data: Buffer) => {
+      const header = Buffer.from(b.subarray(0, HEADER));
+      header.writeUInt32LE(data.length, 8);
+      header.writeUInt32LE(checksum(data), 12);
+      return Buffer.concat([header, data]);
+    };
+    const spoilers: Spoiler[] = [
+      ...SPOILT,
+      ['a file of the user cache kind', (b) => Buffer.from(b.map((x, i) => (i < 4 ? (MAGIC >>> (8 * i)) & 0xff : x)))],
+      ['made by V8 for another chunk', (b, name) => headerFor(b, otherThan(name).subarray(HEADER))],
+    ];
+    const clean = await oneShot(join(tmp.path, 'shipped-spoilt-clean'), QUESTION, BIN);
+    expect([clean.code, clean.stderr]).toEqual([0, '']);
+    for (const [i, [what, spoil]] of spoilers.entries()) {
+      for (const [name, b] of pristine) writeFileSync(join(code, name), spoil(b, name));
+      const before = snapshot(distOf(bin));
+      const home = join(tmp.path, `shipped-spoilt-${i}`);
+      expect(await oneShot(home, QUESTION, bin), what).toEqual(clean);
+      expect(snapshot(distOf(bin)), what).toEqual(before);
+      // The chunks compiled without a cache went to the user's, as without a shipped one.
+      expect(names(codeFiles(home)).sort(), what).toEqual([...pristine.keys()].sort());
+    }
+  }, 60_000);
+
+  it("a stale file of the user's cache gives way to the shipped one, and goes", async () => {
+    const bin = copyPackage('user-stale', { shipped: true });
+    const code = join(distOf(bin), 'code');
+    const home = join(tmp.path, 'user-stale-cache');
+    // The user's cache as a copy without the shipped one wrote it, then made for an older source.
+    renameSync(code, `${code}.off`);
+    const first = await oneShot(home, QUESTION, bin);
+    renameSync(`${code}.off`, code);
+    expect(names(codeFiles(home))).toContainEqual(expect.stringMatching(WARM));
+    for (const f of codeFiles(home)) writeFileSync(f, Buffer.from(readFileSync(f).map((x, i) => (i === 16 ? x ^ 1 : x))));
+    expect(await oneShot(home, QUESTION, bin)).toEqual(first);
+    // (Those of the chunks this warm run did not load, the validation's, stay until one does.)
+    expect(names(codeFiles(home)).filter((n) => WARM.test(n!))).toEqual([]);
+  });
+
+  it('a read-only dist/ is never written, whether its code cache is right, spoilt or missing', async () => {
+    const cases = [
+      ['right', () => {}],
+      ['spoilt', (code: string) => readdirSync(code).forEach((name) => writeFileSync(join(code, name), 'garbage'))],
+      ['missing', (code: string) => rmSync(code, { recursive: true })],
+    ] as const;
+    for (const [what, spoil] of cases) {
+      const bin = copyPackage(`read-only-${what}`, { shipped: true });
+      const dist = distOf(bin);
+      spoil(join(dist, 'code'));
+      const writable = (mode: number) => {
+        for (const name of readdirSync(dist, { recursive: true }) as string[]) chmodSync(join(dist, name), statSync(join(dist, name)).isDirectory() ? mode | 0o111 : mode);
+        chmodSync(dist, mode | 0o111);
+      };
+      writable(0o444);
+      // (Read-only stops every user but root; the snapshot also catches a write by root.)
+      const before = snapshot(dist);
+      const home = join(tmp.path, `read-only-${what}-cache`);
+      for (let i = 0; i < 2; i++) {
+        const r = await oneShot(home, QUESTION, bin);
+        expect([what, r.code, r.stderr, JSON.parse(r.stdout).route]).toEqual([what, 0, '', 'quick']);
+      }
+      expect(snapshot(dist), what).toEqual(before);
+      writable(0o644);
+    }
+  }, 60_000);
 });
 
 describe('RE2 in a one-shot', () => {

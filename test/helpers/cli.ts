@@ -46,6 +46,8 @@ export interface CliOptions {
    * (bin/frugal.js) as a real process, as spawnCli does: the process itself is under test.
    */
   onSpawn?: (child: ChildProcess) => void;
+  /** Spawned only: the launcher to run instead of this package's bin/frugal.js (a copy of the package). */
+  bin?: string;
   /** In process only: called once the invocation has started, with a Ctrl-C of its own. */
   onStart?: (controls: { interrupt: () => void }) => void;
 }
@@ -148,7 +150,7 @@ async function invokeInProcess(args: string[], options: CliOptions): Promise<Cli
 export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const [cmd, argv] =
-      options.umask === undefined ? [process.execPath, [BIN, ...args]] : ['/bin/sh', ['-c', `umask ${options.umask.toString(8)}; exec "$0" "$@"`, process.execPath, BIN, ...args]];
+      options.umask === undefined ? [process.execPath, [options.bin ?? BIN, ...args]] : ['/bin/sh', ['-c', `umask ${options.umask.toString(8)}; exec "$0" "$@"`, process.execPath, options.bin ?? BIN, ...args]];
     const child = spawn(cmd, argv, {
       cwd: options.cwd ?? ROOT,
       env: baseEnv(options.env),
