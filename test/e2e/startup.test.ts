@@ -44,8 +44,18 @@ const distOf = (bin: string) => join(bin, '..', '..', 'dist');
 function codeFiles(cacheHome: string): string[] {
   const base = join(cacheHome, 'frugal', 'code');
   if (!existsSync(base)) return [];
-  return readdirSync(base).flatMap((dir) => readdirSync(join(base, dir)).map((f) => join(base, dir, f)));
+  return readdirSync(base).flatMap((dir) => readdirSync(join(base, dir)).filter((f) => f.endsWith('.bin')).map((f) => join(base, dir, f)));
 }
+/** The record of the files that passed their checksum (bin/code-cache.js), by path: their stat signatures. */
+function verifiedOf(cacheHome: string): Record<string, string> {
+  const base = join(cacheHome, 'frugal', 'code');
+  const records = readdirSync(base).flatMap((dir) => (existsSync(join(base, dir, 'verified.json')) ? [JSON.parse(readFileSync(join(base, dir, 'verified.json'), 'utf8')) as Record<string, string>] : []));
+  return Object.assign({}, ...records) as Record<string, string>;
+}
+const signatureOf = (file: string) => {
+  const info = statSync(file);
+  return `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+};
 const names = (files: string[]) => files.map((f) => f.split('/').pop());
 
 /** Ways a cache file can be spoilt: what, and how (given its bytes and its name). */
@@ -71,6 +81,25 @@ describe.concurrent('the code cache (bin/code-cache.js), without a shipped one',
     expect(second).toEqual(first);
     // Read, not written again: the files are the same.
     expect(codeFiles(home).map((f) => readFileSync(f))).toEqual(files.map((f) => readFileSync(f)));
+  });
+
+  it('sums a file once: a run records the stat signature of each file that passed, and a file changed since is summed again', async () => {
+    const home = join(tmp.path, 'verified');
+    const first = await oneShot(home);
+    const warm = codeFiles(home).find((f) => WARM.test(f.split('/').pop()!))!;
+    // Made by the first run, summed by the second, taken on its record by the third.
+    expect(verifiedOf(home)[warm]).toBeUndefined();
+    expect(await oneShot(home)).toEqual(first);
+    expect(verifiedOf(home)[warm]).toBe(signatureOf(warm));
+    const recorded = verifiedOf(home);
+    expect(await oneShot(home)).toEqual(first);
+    expect(verifiedOf(home)).toEqual(recorded);
+    // A flipped bit written in place (the same inode, new times): summed, caught, written again.
+    const spoilt = Buffer.from(readFileSync(warm).map((x, i, b) => (i === b.length >> 1 ? x ^ 0x10 : x)));
+    writeFileSync(warm, spoilt);
+    expect(verifiedOf(home)[warm]).not.toBe(signatureOf(warm));
+    expect(await oneShot(home)).toEqual(first);
+    expect(readFileSync(warm).equals(spoilt)).toBe(false);
   });
 
   it('a file spoilt in any way (a flipped bit, cut short, garbage, empty, made for another source or an older one) changes nothing, and is written again', async () => {
