@@ -72,10 +72,11 @@ export function measure(command, args, options = {}) {
   });
 }
 
-/** Wall time of one synchronous run, in milliseconds (for many short runs). */
+/** Wall time of one synchronous run, in milliseconds (for many short runs). `input`: text for stdin, or a descriptor to give as stdin. */
 export function wallOf(command, args, input, env) {
+  const stdin = typeof input === 'number' ? input : input === undefined ? 'ignore' : 'pipe';
   const started = process.hrtime.bigint();
-  const r = spawnSync(command, args, { input, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+  const r = spawnSync(command, args, { input: typeof input === 'number' ? undefined : input, env, stdio: [stdin, 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;

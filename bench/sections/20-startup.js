@@ -5,12 +5,11 @@
 // that one-shot loads (no heavy package may load); and a live one-shot against a bare one-call SDK
 // script.
 //
-// The one-shots run as a script runs them: `sh -c 'echo "..." | exec node bin/frugal.js ...'`, so
-// stdin is a pipe (sh and echo are counted against frugal; `node -e 0` runs bare). One line also
-// gives the prompt the way a Node parent does (spawnSync's input: a socket, read through
-// process.stdin, which frugal cannot read without node:net).
+// The one-shots get their prompt as a shell pipe gives it: stdin a pipe that holds it (a named pipe
+// filled before the spawn). One line also gives it the way a Node parent does (spawnSync's input:
+// a socket, read through process.stdin, which frugal cannot read without node:net).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, wallOf } from '../lib/measure.js';
@@ -55,9 +54,21 @@ export async function run(ctx) {
   const node = process.execPath;
   const oneShot = [ctx.bin, 'run', '--dry-run', '--quiet'];
   const withTable = [ctx.bin, 'run', '--dry-run'];
-  // `echo "$PROMPT" | exec node ARGS` in sh: stdin a pipe, as in a shell script.
-  const quote = (a) => `'${a.replaceAll("'", `'\\''`)}'`;
-  const piped = (args, prompt, env = process.env) => wallOf('sh', ['-c', `echo "$FRUGAL_BENCH_PROMPT" | exec ${[node, ...args].map(quote).join(' ')}`], undefined, { ...env, FRUGAL_BENCH_PROMPT: prompt });
+  // stdin a pipe that holds the prompt, as `echo "..." |` leaves it by the time node reads it: a
+  // named pipe filled just before the spawn (no shell in between, which would add its own start).
+  const fifo = join(ctx.tmp, 'stdin.fifo');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) throw new Error('bench: mkfifo failed');
+  const piped = (args, prompt, env = process.env) => {
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const writer = openSync(fifo, constants.O_WRONLY);
+      writeSync(writer, `${prompt}\n`);
+      closeSync(writer);
+      return wallOf(node, args, reader, env);
+    } finally {
+      closeSync(reader);
+    }
+  };
   const cold = () => ({ ...process.env, XDG_CACHE_HOME: mkdtempSync(join(ctx.tmp, 'cache-')) });
   // routes.yaml just edited: the shipped policy with a new comment each time, in a cache home kept warm.
   const shipped = readFileSync(join(ctx.root, 'routes.yaml'), 'utf8');
