@@ -5,6 +5,7 @@ import { applyConfig } from './commands/apply-config.js';
 import type { Context } from './commands/context.js';
 import { readConfig } from './io/config-file.js';
 import { processStdin, type Stdin } from './io/stdin.js';
+import { processOutput } from './io/stdout.js';
 import { packageFile } from './package-root.js';
 import { safeText } from './view/safe-text.js';
 
@@ -74,15 +75,16 @@ export async function buildProgram(ctx: Context, setExitCode: (code: number) => 
 
 function processContext(): Context {
   let stdin: Stdin | undefined;
+  let stderr: Context['stderr'] | undefined;
   return {
-    // Getters: Node builds each stream (a socket for a pipe, loading net) only when first used, and
-    // a --quiet one-shot never writes to stderr. Piped stdin is read without a stream (io/stdin.ts).
+    // Getters: each is made when first used (a --quiet one-shot never writes to stderr). Pipes and
+    // files are read and written through their descriptors, without node:net (io/stdin.ts, io/stdout.ts).
     get stdin() {
       return (stdin ??= processStdin());
     },
-    stdout: process.stdout,
+    stdout: processOutput(1, () => process.stdout),
     get stderr() {
-      return process.stderr;
+      return (stderr ??= processOutput(2, () => process.stderr));
     },
     env: process.env,
     cwd: process.cwd(),

@@ -63,7 +63,7 @@ describe.concurrent('bin/frugal.js (the bundle)', () => {
     expect([code, stderr]).toEqual([0, '']);
   });
 
-  it('stdin as a shell pipe, a pipe that runs dry before its end, and a file: every byte read, and a filled pipe without node:net', () => {
+  it('stdin as a shell pipe, a pipe that runs dry before its end, and a file: every byte read; pipes and files in and out without node:net', () => {
     const records = Array.from({ length: 3 }, (_, i) => JSON.stringify({ id: `q${i}`, prompt: `Question number ${i} about ${'words '.repeat(40 * i)}` }));
     const file = join(tmp.path, 'three.jsonl');
     writeFileSync(file, `${records.join('\n')}\n`);
@@ -97,6 +97,13 @@ describe.concurrent('bin/frugal.js (the bundle)', () => {
     const redirected = sh(`"${process.execPath}" "$FRUGAL_BIN" run --dry-run -q < "$FRUGAL_FILE"`);
     expect([redirected.status, redirected.stderr]).toEqual([0, '']);
     expect(sources(redirected.stdout).map(({ id, input_tokens }) => ({ id, input_tokens }))).toEqual(want);
+    expect(readFileSync(builtins, 'utf8')).not.toMatch(/NativeModule net\b/);
+    // Standard output and error pipes too (`answer=$(frugal run ...)`): written to their descriptors.
+    const allPipes = sh(`cat "$FRUGAL_FILE" | "${process.execPath}" "$FRUGAL_BIN" run --dry-run 2>&1 | cat`);
+    expect(allPipes.status).toBe(0);
+    const [lines, table] = [allPipes.stdout.split('\n').filter((l) => l.startsWith('{')).join('\n'), allPipes.stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n')];
+    expect(sources(lines).map(({ id, input_tokens }) => ({ id, input_tokens }))).toEqual(want);
+    expect(table).toContain('prompts: 3  routed: 3  failed: 0');
     expect(readFileSync(builtins, 'utf8')).not.toMatch(/NativeModule net\b/);
   });
 
