@@ -53,7 +53,7 @@ const ratioOf = (pairs) => median(pairs.map(([bare, run]) => run / bare));
 export async function run(ctx) {
   const node = process.execPath;
   const oneShot = [ctx.bin, 'run', '--dry-run', '--quiet'];
-  const withTable = [ctx.bin, 'run', '--dry-run'];
+  const withoutQuiet = [ctx.bin, 'run', '--dry-run'];
   // stdin a pipe that holds the prompt, as `echo "..." |` leaves it by the time node reads it: a
   // named pipe filled just before the spawn (no shell in between, which would add its own start).
   const fifo = join(ctx.tmp, 'stdin.fifo');
@@ -85,7 +85,9 @@ export async function run(ctx) {
   const cases = [
     [`echo "${SHORT}" | node bin/frugal.js run --dry-run --quiet`, () => piped(oneShot, SHORT)],
     [`the same with a ${LONG.split(' ').length}-word prompt`, () => piped(oneShot, LONG)],
-    ['the short one without --quiet (the table on stderr)', () => piped(withTable, SHORT)],
+    ['the short one without --quiet (stderr not a terminal: quiet all the same)', () => piped(withoutQuiet, SHORT)],
+    ['the short one with --summary (its one line on stderr, as on a terminal)', () => piped([...withoutQuiet, '--summary'], SHORT)],
+    ['two JSONL records without --quiet (the table on stderr)', () => piped(withoutQuiet, `{"prompt":${JSON.stringify(SHORT)}}\n{"prompt":"Who wrote Dune?"}`)],
     ["the short one from a Node parent (spawnSync's input: stdin a socket)", () => wallOf(node, oneShot, `${SHORT}\n`)],
     // A first run, or a changed routes.yaml: the policy cache misses and YAML, zod and the catalogue load.
     ['cold: the short one on a first run (empty policy cache and user code cache; dist/code/ as built)', () => piped(oneShot, SHORT, cold())],
@@ -104,8 +106,9 @@ export async function run(ctx) {
     const ms = median(pairs[j].map(([, r]) => r));
     console.log(`  ${ms.toFixed(1).padStart(6)} ms = ${ratioOf(pairs[j]).toFixed(2)} x  ${label}`);
   }
+  const at = (label) => pairs[cases.findIndex(([l]) => l.startsWith(label))];
   console.log(
-    `  warm ratio ${ratioOf(pairs[0]).toFixed(2)} (target 1.3); cold ratio ${ratioOf(pairs[4]).toFixed(2)} on a first run (${ratioOf(pairs[5]).toFixed(2)} without dist/code/), ${ratioOf(pairs[6]).toFixed(2)} after an edit (target 2.5)`,
+    `  warm ratio ${ratioOf(pairs[0]).toFixed(2)} (target 1.3); cold ratio ${ratioOf(at('cold: the short one on a first run')).toFixed(2)} on a first run (${ratioOf(at('cold: the same without')).toFixed(2)} without dist/code/), ${ratioOf(at('cold: the short one after')).toFixed(2)} after an edit (target 2.5)`,
   );
 
   await liveOneShot(ctx);

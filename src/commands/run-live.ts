@@ -1,6 +1,6 @@
 import { failures, type RunTotals } from '../core/money/accounting.js';
 import type { ResultRecord, RunEvent } from '../core/execution/events.js';
-import { formatInt, formatPct, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
+import { formatInt, formatUsd, usdNumberToPico, type Pico } from '../core/money/money.js';
 import type { BudgetLimits } from '../core/money/budget.js';
 import type { Policy } from '../core/policy/types.js';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
@@ -19,7 +19,7 @@ import type { RunStore } from '../view/run-store.js';
 import { write, type Context } from './context.js';
 import { leanHeap } from './heap.js';
 import { startProgressLine } from '../view/progress-line.js';
-import type { RunOptions } from './run-shared.js';
+import { oneLineSummary, sourceCount, type RunOptions } from './run-shared.js';
 import { runPlanner } from './run-planner.js';
 
 export interface LiveRun {
@@ -48,13 +48,7 @@ async function peek(items: AsyncIterator<InputItem>): Promise<{ first: IteratorR
 }
 
 function singleTextSource(input: InputOptions, first: IteratorResult<InputItem>): boolean {
-  const sources = input.inline.length + (input.files.length === 0 && input.inline.length === 0 ? 1 : input.files.length);
-  return sources === 1 && !first.done && first.value.kind === 'prompt' && first.value.prompt.source.line === undefined;
-}
-
-function oneLineSummary(r: ResultRecord): string {
-  const saved = r.baselineCost !== undefined && r.cost !== undefined ? r.baselineCost - r.cost : undefined;
-  return `frugal: ${r.route} (${r.model}) ${formatInt(r.usage.input)} in / ${formatInt(r.usage.output)} out tokens, ${formatUsd(r.cost)}; baseline ${formatUsd(r.baselineCost)}; saved ${formatUsd(saved)} (${formatPct(saved, r.baselineCost)})`;
+  return sourceCount(input) === 1 && !first.done && first.value.kind === 'prompt' && first.value.prompt.source.line === undefined;
 }
 
 /** Send the prompts for real: providers, retries, the live view, the summary. Returns the exit code. */

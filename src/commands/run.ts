@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { failures } from '../core/money/accounting.js';
 import { dryRun } from '../core/execution/dry-run.js';
 import { UserError } from '../core/errors.js';
-import type { RunEvent } from '../core/execution/events.js';
+import type { ResultRecord, RunEvent } from '../core/execution/events.js';
 import { didYouMean } from '../core/policy/suggest.js';
 import { similarMatchers } from '../core/routing/similar.js';
 import { sourceText } from '../core/prompt.js';
@@ -14,7 +14,7 @@ import { loadCounter } from '../io/tokenizer.js';
 import { RunStore } from '../view/run-store.js';
 import { addRoutesOption, collect, concurrencyArg, examples, fractionArg, loadPolicy, nonNegativeInt, positiveInt, seconds, usd } from './common.js';
 import { write, type Context } from './context.js';
-import type { RunOptions } from './run-shared.js';
+import { oneLineSummary, sourceCount, type RunOptions } from './run-shared.js';
 import { addPromptFlags, promptSettings } from './prompt-flags.js';
 
 export function runCommand(ctx: Context, setExitCode: (code: number) => void): Command {
@@ -44,7 +44,7 @@ export function runCommand(ctx: Context, setExitCode: (code: number) => void): C
     .option('--escalation-rate <r>', "dry run: the share of a cascade step's answers assumed to fail its checks (0 to 1)", fractionArg('--escalation-rate'), 0.5)
     .option('--batch', "send prompts routed to openai/anthropic models through the providers' batch APIs (half price, results within 24 h); needs -o")
     .option('--no-wait', 'with --batch: submit, print the job id and the command that collects it, and exit')
-    .option('--summary', 'single prompt: print the one-line cost summary on stderr even when it is not a terminal')
+    .option('--summary', "single prompt: print the one-line cost summary (a dry run's: the estimate) on stderr even when it is not a terminal")
     .option('-q, --quiet', 'no live view and no summary on stderr')
     .option('--stream', 'single prompt: stream the answer to stdout as it arrives even when stdout is a pipe (always on a terminal)')
     .addHelpText(
@@ -102,6 +102,8 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
       if (e.type === 'input-error') write(ctx.stderr, `frugal: ${sourceText(e.file, e.line)}: ${e.message}`);
     };
     let interrupted = false;
+    let records = 0;
+    let last: ResultRecord | undefined;
     const release = ctx.onInterrupt(() => {
       interrupted = true;
       stopInput.abort();
@@ -115,7 +117,11 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
         assumption: { tokens: opts.outputTokens, escalationRate: opts.escalationRate },
         emit,
         now: ctx.clock,
-        write: (r) => writer.write(r),
+        write: (r) => {
+          records++;
+          last = r;
+          return writer.write(r);
+        },
         stopped: () => interrupted,
         features: features?.compute,
       });
@@ -124,7 +130,12 @@ async function run(ctx: Context, files: string[], opts: RunOptions & { batch?: b
       release();
       await writer.close(out !== ctx.stdout);
     }
-    if (!opts.quiet) {
+    // One prompt from one text source: a one-shot, summed up in one line as a live one is, and only
+    // on a terminal or with --summary (a script's stderr stays quiet). Anything else: the table.
+    const only = records === 1 && last !== undefined && last.source.line === undefined && sourceCount(input) === 1 && !last.cascade && !features && store.totals.stop === 'done' ? last : undefined;
+    if (only) {
+      if (opts.summary || (ctx.stderr.isTTY && !opts.quiet)) write(ctx.stderr, oneLineSummary(only, true));
+    } else if (!opts.quiet) {
       const { summaryTable } = await import('../view/summary-table.js');
       write(ctx.stderr, summaryTable(store.totals, policy, { outputTokens: opts.outputTokens, columns: ctx.stderr.columns, escalationRate: opts.escalationRate }));
       if (features) write(ctx.stderr, features.report());

@@ -122,13 +122,21 @@ describe.concurrent('frugal run --dry-run', () => {
     expect(r.stderr).toContain("output tokens assumed: 500 per prompt (--output-tokens) for 38, the record's max_tokens for 2");
   });
 
-  it('a single prompt piped on stdin', async () => {
+  it('a single prompt piped on stdin: its record; stderr quiet off a terminal, one line with --summary (no table)', async () => {
     const r = await frugal(['run', '--dry-run', ...routes], { cwd: tmp.path, stdin: 'What is the capital of Australia?\n' });
     expect(r.code).toBe(0);
     const [record, ...rest] = parse(r.stdout);
     expect(rest).toEqual([]);
     expect(record).toMatchObject({ id: 'stdin', class: 'tiny', route: 'local', reason: 'tiny: 7 prompt tokens <= 40', input_tokens: 7, output_tokens: 256, cost_usd: 0, source: '<stdin>' });
-    expect(r.stderr).toContain('prompts: 1  routed: 1  failed: 0');
+    expect(r.stderr).toBe('');
+    const summed = await frugal(['run', '--dry-run', '--summary', ...routes, '-p', 'Who wrote Dune?'], { cwd: tmp.path });
+    expect([summed.code, parse(summed.stdout)]).toMatchObject([0, [{ id: 'prompt', route: 'local' }]]);
+    expect(summed.stderr).toBe('frugal: dry run, estimated: local (llama3.2:3b) 4 in / 256 out tokens (output assumed; set --output-tokens), $0.00; baseline $0.005136; saved $0.005136 (100.0%)\n');
+    // Two prompts, or one JSONL record: the table, as for any batch.
+    const two = await frugal(['run', '--dry-run', ...routes, '-p', 'Who wrote Dune?', '-p', 'Define idempotent'], { cwd: tmp.path });
+    expect(two.stderr).toContain('prompts: 2  routed: 2  failed: 0');
+    const jsonl = await frugal(['run', '--dry-run', ...routes], { cwd: tmp.path, stdin: '{"prompt":"Who wrote Dune?"}\n' });
+    expect(jsonl.stderr).toContain('prompts: 1  routed: 1  failed: 0');
   });
 
   it('JSONL piped on stdin', async () => {
