@@ -15,11 +15,14 @@ export interface Decision {
 
 export function subjectOf(prompt: PromptRecord, counter: TokenCounter, features?: PromptFeatures): MatchSubject & { counted(): number | undefined } {
   const input = inputText(prompt);
+  const bytes = utf8Length(input);
   let tokens: number | undefined;
   return {
     text: userText(prompt),
     fields: prompt.fields,
-    maxTokensBound: utf8Length(input),
+    maxTokensBound: bytes,
+    // As many UTF-8 bytes as UTF-16 units: all ASCII, and so is the user's text within it.
+    ascii: bytes === input.length,
     tokens: () => (tokens ??= counter.count(input)),
     counted: () => tokens,
     similar: features?.similar,

@@ -20,17 +20,18 @@ export class Keywords {
     this.#asciiWords = ASCII.test(words.join(''));
   }
 
-  test(text: string): boolean {
-    return this.#regexFor(text).test(text);
+  /** `ascii`: whether the text is all ASCII, when the caller knows (else it is looked at). */
+  test(text: string, ascii?: boolean): boolean {
+    return this.#regexFor(text, ascii).test(text);
   }
 
   /** The first keyword in the text, as written there. */
-  exec(text: string): RegExpExecArray | null {
-    return this.#regexFor(text).exec(text);
+  exec(text: string, ascii?: boolean): RegExpExecArray | null {
+    return this.#regexFor(text, ascii).exec(text);
   }
 
-  #regexFor(text: string): RegExp {
-    if (this.#asciiWords && ASCII.test(text)) return (this.#ascii ??= new RegExp(`(?<![A-Za-z0-9_])(?:${this.#alternatives})(?![A-Za-z0-9_])`, 'i'));
+  #regexFor(text: string, ascii = ASCII.test(text)): RegExp {
+    if (this.#asciiWords && ascii) return (this.#ascii ??= new RegExp(`(?<![A-Za-z0-9_])(?:${this.#alternatives})(?![A-Za-z0-9_])`, 'i'));
     return (this.#unicode ??= new RegExp(`(?<![\\p{L}\\p{N}_])(?:${this.#alternatives})(?![\\p{L}\\p{N}_])`, 'iu'));
   }
 }

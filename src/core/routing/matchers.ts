@@ -47,6 +47,8 @@ export interface MatchSubject {
   tokens(): number;
   /** An upper bound on tokens that costs nothing (UTF-8 bytes), for deciding bounds early. */
   maxTokensBound: number;
+  /** The text is all ASCII (keywords conditions then take their faster form); unknown: looked at when asked. */
+  ascii?: boolean | undefined;
   fields: Readonly<Record<string, unknown>>;
   /** Precomputed by the features step (see features.ts), by SimilarMatcher key. */
   similar?: ReadonlyMap<string, SimilarHit> | undefined;
@@ -160,7 +162,7 @@ export function matches(m: Matcher, s: MatchSubject): boolean {
     case 'regex':
       return m.re.test(s.text);
     case 'keywords':
-      return m.re.test(s.text);
+      return m.re.test(s.text, s.ascii);
     case 'min_tokens':
       return s.maxTokensBound >= m.n && s.tokens() >= m.n;
     case 'max_tokens':
@@ -203,7 +205,7 @@ export function explainMatch(m: Matcher, s: MatchSubject): Verdict {
         : { ok: false, why: `regex ${m.source} did not match` };
     }
     case 'keywords': {
-      const hit = m.re.exec(s.text);
+      const hit = m.re.exec(s.text, s.ascii);
       return hit
         ? { ok: true, why: `keyword ${quote(hit[0].toLowerCase())}` }
         : { ok: false, why: `none of the keywords [${m.words.join(', ')}]` };

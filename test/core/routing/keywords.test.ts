@@ -22,6 +22,9 @@ describe('Keywords', () => {
       if (/^[\x00-\x7f]*$/.test(text)) ascii++;
       expect(kw.test(text), text).toBe(ref.test(text));
       expect(kw.exec(text)?.[0], text).toBe(ref.exec(text)?.[0]);
+      // Told the text's kind by the caller (classify knows it from the prompt's UTF-8 length).
+      expect(kw.test(text, /^[\x00-\x7f]*$/.test(text)), text).toBe(ref.test(text));
+      expect(kw.test(text, false), text).toBe(ref.test(text));
     }
     expect(ascii).toBeGreaterThan(500);
   });
