@@ -3,8 +3,8 @@ import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sourceText, type InputItem, type PromptRecord } from '../core/prompt.js';
 import { OPTION_KEYS, optionLikeKeys } from '../core/policy/resolve-options.js';
-import { fileLines, streamLines } from './lines.js';
-import type { Stdin } from './stdin.js';
+import { fileLines } from './lines.js';
+import { stdinLines, type Stdin } from './stdin.js';
 import { jsonErrorMessage, recordToPrompt } from './records.js';
 
 export type { InputItem };
@@ -97,54 +97,6 @@ function looksLikeJsonl(firstLine: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The items of `source` until it ends or `stop` fires. A wait for the next one is let go of at once
- * (`letGo` releases what it waits on): a pipe whose writer is idle must not hold a run told to stop.
- */
-async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined, letGo: () => void): AsyncGenerator<T> {
-  if (!stop) {
-    yield* source;
-    return;
-  }
-  const items = source[Symbol.asyncIterator]();
-  let onStop = () => {};
-  const stopped = new Promise<'stopped'>((resolve) => (onStop = () => resolve('stopped')));
-  stop.addEventListener('abort', onStop, { once: true });
-  let lettingGo = stop.aborted;
-  try {
-    while (!lettingGo) {
-      const next = items.next();
-      const r = await Promise.race([next, stopped]);
-      if (r === 'stopped') {
-        lettingGo = true;
-        next.catch(() => undefined);
-        break;
-      }
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    stop.removeEventListener('abort', onStop);
-    if (lettingGo) letGo();
-    else await items.return?.();
-  }
-}
-
-/** A terminal goes through readline as before; pipes and files through the faster splitter. */
-async function* stdinLines(stdin: Stdin, stop: AbortSignal | undefined): AsyncGenerator<string[]> {
-  if (!stdin.isTTY) {
-    yield* streamLines(untilStopped(stdin, stop, () => stdin.destroy()));
-    return;
-  }
-  const { createInterface } = await import('node:readline');
-  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
-  const letGo = () => {
-    lines.close();
-    stdin.destroy();
-  };
-  for await (const line of untilStopped(lines, stop, letGo)) yield [line];
 }
 
 async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { streamLines } from './lines.js';
 
 /** Standard input as a command reads it: chunks of bytes, and whether it is a terminal. */
 export type Stdin = (Readable & { isTTY?: boolean }) | DescriptorInput;
@@ -31,6 +32,54 @@ export function processStdin(): Stdin {
     // No descriptor 0, or no /proc: Node's own stdin.
   }
   return process.stdin;
+}
+
+/**
+ * The items of `source` until it ends or `stop` fires. A wait for the next one is let go of at once
+ * (`letGo` releases what it waits on): a pipe whose writer is idle must not hold a run told to stop.
+ */
+async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined, letGo: () => void): AsyncGenerator<T> {
+  if (!stop) {
+    yield* source;
+    return;
+  }
+  const items = source[Symbol.asyncIterator]();
+  let onStop = () => {};
+  const stopped = new Promise<'stopped'>((resolve) => (onStop = () => resolve('stopped')));
+  stop.addEventListener('abort', onStop, { once: true });
+  let lettingGo = stop.aborted;
+  try {
+    while (!lettingGo) {
+      const next = items.next();
+      const r = await Promise.race([next, stopped]);
+      if (r === 'stopped') {
+        lettingGo = true;
+        next.catch(() => undefined);
+        break;
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    stop.removeEventListener('abort', onStop);
+    if (lettingGo) letGo();
+    else await items.return?.();
+  }
+}
+
+/** A terminal goes through readline as before; pipes and files through the faster splitter. */
+export async function* stdinLines(stdin: Stdin, stop: AbortSignal | undefined): AsyncGenerator<string[]> {
+  if (!stdin.isTTY) {
+    yield* streamLines(untilStopped(stdin, stop, () => stdin.destroy()));
+    return;
+  }
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
+  const letGo = () => {
+    lines.close();
+    stdin.destroy();
+  };
+  for await (const line of untilStopped(lines, stop, letGo)) yield [line];
 }
 
 /** Chunks of a descriptor that never makes a read wait, then (when it would) of the stream. */
