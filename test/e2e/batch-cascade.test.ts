@@ -397,57 +397,49 @@ describe('a provider that no longer knows a batch', () => {
 });
 
 describe('similar_to classes in a batch run', () => {
-  it('embeds each batch of prompts before routing it, as a live run does', async () => {
-    const policy = `
+  /** A policy whose `support` class (similar_to) routes to `route`; `models` are its models, `mini` the default. */
+  const supportPolicy = (baseline: string, models: string, route: string) => `
 embedder: builtin
-baseline: flagship
+baseline: ${baseline}
 default: mini
 models:
-  flagship: { provider: anthropic, model: claude-opus-5-5, price: { input: 10, output: 40 } }
-  mini: { provider: openai, model: gpt-5.4-mini, price: { input: 2, output: 8 } }
-  haiku: { provider: anthropic, model: claude-haiku-4-5, price: { input: 1, output: 5 } }
+${models}
 classes:
   - name: support
     when:
       similar_to:
         examples: ["How do I reset my password?", "My invoice is wrong", "I cannot log in to my account"]
         threshold: 0.3
-    route: haiku
+    route: ${route}
 `;
-    const s = setup(server, policy);
+
+  /** A support question (a) and a sonnet (b) through `run --batch`: the exit, and the records by id. */
+  async function runSupportAndSonnet(s: Setup) {
     const input = join(s.dir, 'in.jsonl');
     writeFileSync(input, ['{"id":"a","prompt":"I forgot my password, how can I reset it?"}', '{"id":"b","prompt":"Write a sonnet about autumn leaves"}'].join('\n') + '\n');
     const out = join(s.dir, 'out.jsonl');
     const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    const rs = Object.fromEntries(records(out).map((x) => [x.id as string, x]));
+    return Object.fromEntries(records(out).map((x) => [x.id as string, x]));
+  }
+
+  it('embeds each batch of prompts before routing it, as a live run does', async () => {
+    const models = [
+      '  flagship: { provider: anthropic, model: claude-opus-5-5, price: { input: 10, output: 40 } }',
+      '  mini: { provider: openai, model: gpt-5.4-mini, price: { input: 2, output: 8 } }',
+      '  haiku: { provider: anthropic, model: claude-haiku-4-5, price: { input: 1, output: 5 } }',
+    ].join('\n');
+    const rs = await runSupportAndSonnet(setup(server, supportPolicy('flagship', models, 'haiku')));
     expect(rs.a).toMatchObject({ class: 'support', route: 'haiku' });
     expect(rs.b).toMatchObject({ class: null, route: 'mini' });
   });
 
   it('routes the prompts that run live (a model without a batch API) by the same features', async () => {
-    const policy = `
-embedder: builtin
-baseline: mini
-default: mini
-models:
-  mini: { provider: openai, model: gpt-5.4-mini, price: { input: 2, output: 8 } }
-  local: { provider: openai-compatible, model: llama3.2:3b, base_url: "${server.url}/v1", price: { input: 0, output: 0 } }
-classes:
-  - name: support
-    when:
-      similar_to:
-        examples: ["How do I reset my password?", "My invoice is wrong", "I cannot log in to my account"]
-        threshold: 0.3
-    route: local
-`;
-    const s = setup(server, policy);
-    const input = join(s.dir, 'in.jsonl');
-    writeFileSync(input, ['{"id":"a","prompt":"I forgot my password, how can I reset it?"}', '{"id":"b","prompt":"Write a sonnet about autumn leaves"}'].join('\n') + '\n');
-    const out = join(s.dir, 'out.jsonl');
-    const r = await frugal(s, ['run', '--routes', s.routes, '--batch', input, '-o', out]);
-    expect(r.code, r.stderr).toBe(0);
-    const rs = Object.fromEntries(records(out).map((x) => [x.id as string, x]));
+    const models = [
+      '  mini: { provider: openai, model: gpt-5.4-mini, price: { input: 2, output: 8 } }',
+      `  local: { provider: openai-compatible, model: llama3.2:3b, base_url: "${server.url}/v1", price: { input: 0, output: 0 } }`,
+    ].join('\n');
+    const rs = await runSupportAndSonnet(setup(server, supportPolicy('mini', models, 'local')));
     expect(rs.a).toMatchObject({ class: 'support', route: 'local', batch_id: null });
     expect(rs.b).toMatchObject({ class: null, route: 'mini' });
     expect(server.requests.map((q) => (q.body as { model: string }).model)).toEqual(['llama3.2:3b']);
