@@ -110,8 +110,13 @@ function write(file, magic, source, data) {
   header.writeUInt32LE(data.length, 8);
   header.writeUInt32LE(checksum(data), 12);
   header.writeDoubleLE(magic === MAGIC ? source.mtimeMs : 0, 16);
+  replaceFile(file, Buffer.concat([header, data]), magic === MAGIC ? 0o600 : 0o644);
+}
+
+/** Writes a file whole or not at all: a new file (a new inode) renamed over the old. */
+function replaceFile(file, bytes, mode) {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([header, data]), { mode: magic === MAGIC ? 0o600 : 0o644 });
+  writeFileSync(tmp, bytes, { mode });
   renameSync(tmp, file);
 }
 
@@ -175,9 +180,7 @@ function install(dist, env) {
             // gone: forgotten
           }
         }
-        const tmp = join(dir, `${VERIFIED}.${process.pid}.tmp`);
-        writeFileSync(tmp, JSON.stringify(entries), { mode: 0o600 });
-        renameSync(tmp, join(dir, VERIFIED));
+        replaceFile(join(dir, VERIFIED), JSON.stringify(entries), 0o600);
       }
     } catch {
       // A cache that cannot be written only costs time.

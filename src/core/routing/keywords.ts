@@ -15,7 +15,7 @@ export class Keywords {
   #ascii: RegExp | undefined;
   #unicode: RegExp | undefined;
 
-  constructor(readonly words: string[]) {
+  constructor(words: readonly string[]) {
     this.#alternatives = [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
     this.#asciiWords = ASCII.test(words.join(''));
   }
